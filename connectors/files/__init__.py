@@ -1,0 +1,1 @@
+"""File stores: the ``FileStore`` port and its backends (generic WebDAV, Nextcloud)."""

@@ -1,0 +1,391 @@
+"""Nextcloud: files over WebDAV (``/remote.php/dav/files/{user}``), large uploads through
+chunked upload v2 (``/remote.php/dav/uploads/{user}``), groups over OCS v2 and team folders
+through the groupfolders app. Everything with aiohttp.
+
+Chunked uploads hold one chunk in memory at a time (Nextcloud needs every chunk but the last
+to be at least 5 MiB, so a chunk is buffered to know its size); plain uploads stream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from connectors.errors import (
+    Conflict,
+    ConnectorError,
+    NotFound,
+    RequestError,
+    TooLarge,
+    Unavailable,
+)
+from connectors.files._dav import (
+    NEXTCLOUD_PROPS,
+    encode_path,
+    entries,
+    join,
+    propfind_body,
+)
+from connectors.files._http import DavHttp, HttpDownload, SourceFailed
+from connectors.files.port import TEMP_PREFIX, Entry
+
+MIN_CHUNK = 5 * 1024 * 1024
+MAX_CHUNKS = 10_000
+_PROPFIND = propfind_body(NEXTCLOUD_PROPS)
+
+
+class _Reader:
+    """Re-slices the caller's chunks into pieces of a chosen size."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], backend: str) -> None:
+        self._chunks = chunks
+        self._backend = backend
+        self._pending = bytearray()
+        self.exhausted = False
+
+    async def read(self, size: int) -> bytes:
+        while len(self._pending) < size and not self.exhausted:
+            try:
+                self._pending += await anext(self._chunks)
+            except StopAsyncIteration:
+                self.exhausted = True
+            except Exception as exc:
+                raise SourceFailed(f"upload source failed: {exc}", backend=self._backend) from exc
+        piece = bytes(self._pending[:size])
+        del self._pending[:size]
+        return piece
+
+    async def rest(self, first: bytes) -> AsyncIterator[bytes]:
+        yield first
+        while piece := await self.read(256 * 1024):
+            yield piece
+
+
+class NextcloudStore:
+    """Files under ``root`` in ``username``'s Nextcloud home (a team folder is a folder there)."""
+
+    backend = "nextcloud"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        username: str,
+        password: str,
+        root: str = "/",
+        timeout: float = 10.0,
+        chunk_threshold: int = 10 * 1024 * 1024,
+        chunk_size: int = 10 * 1024 * 1024,
+    ) -> None:
+        if chunk_size < MIN_CHUNK:
+            raise ValueError(f"Nextcloud refuses chunks under {MIN_CHUNK} bytes")
+        self._base_url = url.rstrip("/")
+        self._user = username
+        self._files = f"/remote.php/dav/files/{encode_path(username)}"
+        self._uploads = f"/remote.php/dav/uploads/{encode_path(username)}"
+        self._root = root if root.startswith("/") else "/" + root
+        self._chunk_threshold = chunk_threshold
+        self._chunk_size = chunk_size
+        self._http = DavHttp(
+            backend=self.backend, username=username, password=password, timeout=timeout
+        )
+
+    @property
+    def root(self) -> str:
+        return self._root
+
+    def _url(self, path: str) -> str:
+        return self._base_url + self._files + encode_path(join(self._root, path))
+
+    async def stat(self, path: str) -> Entry:
+        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
+        _, body = await self._http.request(
+            "PROPFIND",
+            self._url(path),
+            what=f"stat {path}",
+            ok=(207,),
+            headers={"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+            data=_PROPFIND,
+        )
+        found = entries(body, self._files_path() + self._root, exclude=None)
+        if not found:
+            raise NotFound(f"stat {path}: not found", backend=self.backend)
+        return found[0]
+
+    def _files_path(self) -> str:
+        # hrefs come back decoded-able: compare with the decoded user segment
+        return f"/remote.php/dav/files/{self._user}"
+
+    async def list(self, path: str) -> list[Entry]:
+        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 1``."""
+        _, body = await self._http.request(
+            "PROPFIND",
+            self._url(path),
+            what=f"list {path}",
+            ok=(207,),
+            headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+            data=_PROPFIND,
+        )
+        return entries(body, self._files_path() + self._root, exclude=path)
+
+    async def make_folder(self, path: str) -> Entry:
+        """``MKCOL /remote.php/dav/files/{user}{root}{path}``."""
+        await self._http.request("MKCOL", self._url(path), what=f"make folder {path}", ok=(201,))
+        return await self.stat(path)
+
+    async def ensure_folder(self, path: str) -> Entry:
+        """``PROPFIND``, then ``MKCOL`` for each folder from the home down; 405 is fine."""
+        try:
+            return await self.stat(path)
+        except NotFound:
+            pass
+        current = ""
+        for segment in join(self._root, path).strip("/").split("/"):
+            current += "/" + segment
+            url = self._base_url + self._files + encode_path(current)
+            with contextlib.suppress(Conflict):
+                await self._http.request("MKCOL", url, what=f"ensure folder {path}", ok=(201,))
+        entry = await self.stat(path)
+        if not entry.folder:
+            raise Conflict(f"ensure folder {path}: a file has this name", backend=self.backend)
+        return entry
+
+    async def upload(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        size: int | None = None,
+        overwrite: bool = False,
+    ) -> Entry:
+        """Small files: ``PUT`` to a hidden name then ``MOVE``. Large files (over the threshold,
+        or unknown size that turns out large): chunked upload v2 (``MKCOL uploads/{user}/{id}``,
+        ``PUT …/{n}``, ``MOVE …/.file``). Either way a failure leaves nothing visible."""
+        if not overwrite and await self._exists(path):
+            raise Conflict(f"upload {path}: already exists", backend=self.backend)
+        if size is not None and size > self._chunk_threshold:
+            await self._upload_chunked(path, _Reader(chunks, self.backend), b"", size, overwrite)
+        elif size is not None:
+            await self._upload_simple(path, chunks, size, overwrite)
+        else:
+            reader = _Reader(chunks, self.backend)
+            head = await reader.read(self._chunk_threshold + 1)
+            if reader.exhausted and len(head) <= self._chunk_threshold:
+                await self._upload_simple(path, reader.rest(head), len(head), overwrite)
+            else:
+                await self._upload_chunked(path, reader, head, None, overwrite)
+        return await self.stat(path)
+
+    async def _exists(self, path: str) -> bool:
+        try:
+            await self.stat(path)
+        except NotFound:
+            return False
+        return True
+
+    async def _upload_simple(
+        self, path: str, chunks: AsyncIterator[bytes], size: int | None, overwrite: bool
+    ) -> None:
+        parent = path.rsplit("/", 1)[0] or "/"
+        temp = parent.rstrip("/") + "/" + TEMP_PREFIX + uuid.uuid4().hex
+        try:
+            await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
+            await self._http.request(
+                "MOVE",
+                self._url(temp),
+                what=f"upload {path}",
+                ok=(201, 204),
+                headers={"Destination": self._url(path), "Overwrite": "T" if overwrite else "F"},
+            )
+        except BaseException:
+            await self._discard(self._url(temp))
+            raise
+
+    async def _upload_chunked(
+        self, path: str, reader: _Reader, head: bytes, size: int | None, overwrite: bool
+    ) -> None:
+        if size is not None and -(-size // self._chunk_size) > MAX_CHUNKS:
+            raise TooLarge(f"upload {path}: more than {MAX_CHUNKS} chunks", backend=self.backend)
+        folder = f"{self._base_url}{self._uploads}/entente-{uuid.uuid4()}"
+        destination = {"Destination": self._url(path)}
+        if size is not None:
+            destination["OC-Total-Length"] = str(size)
+        what = f"upload {path}"
+        await self._http.request("MKCOL", folder, what=what, ok=(201,), headers=destination)
+        try:
+            number = 0
+            pending = head
+            sent = 0
+            while True:
+                if len(pending) < self._chunk_size and not reader.exhausted:
+                    pending += await reader.read(self._chunk_size - len(pending))
+                piece, pending = pending[: self._chunk_size], pending[self._chunk_size :]
+                if not piece and number > 0:
+                    break
+                number += 1
+                if number > MAX_CHUNKS:
+                    raise TooLarge(f"{what}: more than {MAX_CHUNKS} chunks", backend=self.backend)
+                await self._http.request(
+                    "PUT",
+                    f"{folder}/{number}",
+                    what=what,
+                    ok=(201, 204),
+                    headers=destination,
+                    data=piece,
+                )
+                sent += len(piece)
+                if reader.exhausted and not pending:
+                    break
+            if size is not None and sent != size:
+                raise SourceFailed(
+                    f"{what}: {sent} bytes sent, {size} announced", backend=self.backend
+                )
+            await self._http.request(
+                "MOVE",
+                f"{folder}/.file",
+                what=what,
+                ok=(201, 204),
+                headers={**destination, "Overwrite": "T" if overwrite else "F"},
+            )
+        except BaseException:
+            await self._discard(folder)
+            raise
+
+    async def _discard(self, url: str) -> None:
+        # gone already or server down: Nextcloud expires uploads after 24 h anyway
+        with contextlib.suppress(ConnectorError):
+            await self._http.request("DELETE", url, what="discard upload", ok=(204,))
+
+    async def download(
+        self, path: str, *, byte_range: tuple[int, int | None] | None = None
+    ) -> HttpDownload:
+        """``GET /remote.php/dav/files/{user}{root}{path}``, streamed, ``Range`` when asked."""
+        return await self._http.get_stream(
+            self._url(path), byte_range=byte_range, what=f"download {path}"
+        )
+
+    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
+        """``MOVE …{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
+        await self._http.request(
+            "MOVE",
+            self._url(src),
+            what=f"move {src}",
+            ok=(201, 204),
+            headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
+        )
+        return await self.stat(dst)
+
+    async def delete(self, path: str) -> None:
+        """``DELETE /remote.php/dav/files/{user}{root}{path}``."""
+        await self._http.request("DELETE", self._url(path), what=f"delete {path}", ok=(204,))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+class NextcloudAdmin:
+    """Groups (OCS provisioning API) and team folders (groupfolders app), as an admin."""
+
+    backend = "nextcloud"
+
+    def __init__(self, url: str, *, username: str, password: str, timeout: float = 10.0) -> None:
+        self._base_url = url.rstrip("/")
+        self._http = DavHttp(
+            backend=self.backend,
+            username=username,
+            password=password,
+            timeout=timeout,
+            headers={"OCS-APIRequest": "true", "Accept": "application/json"},
+        )
+
+    async def _ocs(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        form: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> tuple[int, Any]:
+        """One OCS call; returns (meta statuscode, data). HTTP errors carrying an OCS
+        envelope are returned too, so callers can read codes like 102 (exists)."""
+        status, raw = await self._http.request(
+            method,
+            self._base_url + path,
+            what=what,
+            ok=(200, 400, 403, 404),
+            data=form,
+            json=body,
+        )
+        try:
+            meta = json.loads(raw)["ocs"]
+            code = int(meta["meta"]["statuscode"])
+        except (ValueError, KeyError, TypeError) as exc:
+            if status == 404:
+                raise NotFound(f"{what}: not found", backend=self.backend) from exc
+            raise Unavailable(
+                f"{what}: not an OCS answer ({status})", backend=self.backend
+            ) from exc
+        return code, meta.get("data")
+
+    async def ensure_group(self, gid: str) -> None:
+        """``POST /ocs/v2.php/cloud/groups`` (form ``groupid``); 102 (exists) is fine."""
+        code, _ = await self._ocs(
+            "POST", "/ocs/v2.php/cloud/groups", what=f"ensure group {gid}", form={"groupid": gid}
+        )
+        if code not in (100, 200, 102):
+            raise RequestError(f"ensure group {gid}: OCS status {code}", backend=self.backend)
+
+    async def team_folders(self) -> dict[int, dict[str, Any]]:
+        """``GET /index.php/apps/groupfolders/folders`` (an object keyed by id, or ``[]``)."""
+        code, data = await self._ocs(
+            "GET", "/index.php/apps/groupfolders/folders", what="list team folders"
+        )
+        if code not in (100, 200):
+            raise RequestError(f"list team folders: OCS status {code}", backend=self.backend)
+        if isinstance(data, list):  # PHP serialises an empty keyed array as []
+            return {int(folder["id"]): folder for folder in data}
+        return {int(key): folder for key, folder in (data or {}).items()}
+
+    async def ensure_team_folder(self, mount_point: str, group: str) -> int:
+        """Find or ``POST folders {mountpoint}``, then ``POST folders/{id}/groups {group}``
+        unless the group is already there; returns the folder id."""
+        folders = await self.team_folders()
+        found = [
+            (folder_id, folder)
+            for folder_id, folder in folders.items()
+            if folder.get("mount_point") == mount_point
+        ]
+        if found:
+            folder_id, folder = found[0]
+        else:
+            code, data = await self._ocs(
+                "POST",
+                "/index.php/apps/groupfolders/folders",
+                what=f"create team folder {mount_point}",
+                body={"mountpoint": mount_point},
+            )
+            if code not in (100, 200) or not isinstance(data, dict):
+                raise RequestError(
+                    f"create team folder {mount_point}: OCS status {code}", backend=self.backend
+                )
+            folder_id, folder = int(data["id"]), data
+        if group not in (folder.get("groups") or {}):
+            code, _ = await self._ocs(
+                "POST",
+                f"/index.php/apps/groupfolders/folders/{folder_id}/groups",
+                what=f"give {group} team folder {mount_point}",
+                body={"group": group},
+            )
+            if code not in (100, 200):
+                raise RequestError(
+                    f"give {group} team folder {mount_point}: OCS status {code}",
+                    backend=self.backend,
+                )
+        return folder_id
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,107 @@
+"""What the hub needs from a file store, whatever the backend.
+
+A store is built for one ``root`` folder on the backend (a town's workspace, e.g.
+``/Entente/Saint-Martin``). Every path given to or returned by a store is relative to that
+root, POSIX-like and absolute: ``/`` is the root itself, ``/Conseil/ordre du jour.pdf`` a file
+in it. Paths arrive already validated and NFC-normalised (``hub.files.paths``); the store only
+percent-encodes them for the wire.
+
+Errors are those of ``connectors.errors``: ``NotFound``, ``Conflict`` (exists already, or a
+MOVE/upload would overwrite without ``overwrite=True``), ``Forbidden``, ``TooLarge`` (413/507),
+``Unavailable`` (refused connection, timeout, 5xx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+TEMP_PREFIX = ".~entente-upload-"
+"""Uploads are streamed under this hidden name in the target folder, then moved into place.
+Listings never show it; ``hub.files.paths`` refuses it as a user-chosen name."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file or folder as the backend describes it."""
+
+    path: str
+    name: str
+    folder: bool
+    size: int | None
+    content_type: str | None
+    etag: str | None
+    modified_at: datetime | None
+    file_id: str | None = None
+    permissions: str | None = None
+
+
+class Download(Protocol):
+    """A streamed GET: headers are known, the body is read chunk by chunk, then closed."""
+
+    status: int
+    size: int | None
+    content_type: str | None
+    etag: str | None
+    content_range: str | None
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The body, in the order received; never the whole file at once."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection (safe to call twice, and after a partial read)."""
+        ...
+
+
+class FileStore(Protocol):
+    """Files and folders under one root on one backend."""
+
+    backend: str
+
+    async def ensure_folder(self, path: str) -> Entry:
+        """Create ``path`` and its missing parents; an existing folder is fine."""
+        ...
+
+    async def list(self, path: str) -> list[Entry]:
+        """The direct children of folder ``path`` (not the folder itself)."""
+        ...
+
+    async def stat(self, path: str) -> Entry:
+        """The file or folder at ``path``."""
+        ...
+
+    async def make_folder(self, path: str) -> Entry:
+        """Create folder ``path``: ``Conflict`` if it exists, ``NotFound`` if no parent."""
+        ...
+
+    async def upload(
+        self,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        size: int | None = None,
+        overwrite: bool = False,
+    ) -> Entry:
+        """Stream ``chunks`` into file ``path``; a failed upload leaves nothing visible."""
+        ...
+
+    async def download(
+        self, path: str, *, byte_range: tuple[int, int | None] | None = None
+    ) -> Download:
+        """Start a streamed download of ``path``; ``byte_range`` is inclusive, end optional."""
+        ...
+
+    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
+        """Move or rename ``src`` to ``dst``; ``Conflict`` if ``dst`` exists and not overwrite."""
+        ...
+
+    async def delete(self, path: str) -> None:
+        """Delete a file, or a folder with its content."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and threads."""
+        ...

@@ -1,0 +1,3 @@
+"""Entente: the shared-service hub for small towns."""
+
+__version__ = "0.1.0"

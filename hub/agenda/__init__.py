@@ -1,0 +1,1 @@
+"""Agendas: events read from and written to each town's calendars."""

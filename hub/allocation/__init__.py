@@ -1,0 +1,1 @@
+"""The pooled manager's monthly split of hours between towns."""

@@ -1,0 +1,114 @@
+"""The ASGI application: GraphQL, the published signing keys, health, and the portal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+
+from hub import __version__
+from hub.config import Settings
+from hub.errors import HubError
+from hub.gql.context import Context
+from hub.gql.errors import http_body
+from hub.gql.schema import build_schema
+from hub.identity.authenticate import bearer_token, principal_for_token
+from hub.identity.principal import Principal
+from hub.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+class HubGraphQLRouter(GraphQLRouter[Context, None]):
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return http_body(result)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the app; ``services`` is built in the lifespan unless given (tests give theirs)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.services.aclose()
+
+    app = FastAPI(
+        title="Entente",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None if settings.production else "/docs",
+        redoc_url=None,
+        openapi_url=None if settings.production else "/openapi.json",
+    )
+    if services is not None:
+        app.state.services = services
+
+    async def context(request: Request) -> AsyncIterator[Context]:
+        current: Services = request.app.state.services
+        async with current.sessions() as session:
+            principal: Principal | None = None
+            problem: str | None = None
+            try:
+                token = bearer_token(request.headers.get("authorization"))
+                if token is not None:
+                    principal = await principal_for_token(
+                        session,
+                        current.verifier,
+                        token,
+                        embedded=current.settings.embedded_identity,
+                    )
+            except HubError as exc:
+                problem = exc.message
+            # Authentication only read: start each resolver's work on a fresh transaction.
+            await session.rollback()
+            yield Context(session, principal, current, auth_problem=problem)
+
+    graphql = HubGraphQLRouter(
+        build_schema(production=settings.production),
+        # FastAPI resolves it as a dependency, and closes the session after the response.
+        context_getter=cast(Any, context),
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        multipart_uploads_enabled=False,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/.well-known/jwks.json", include_in_schema=False)
+    async def jwks(request: Request) -> JSONResponse:
+        key = request.app.state.services.signing_key
+        return JSONResponse(key.jwks() if key else {"keys": []})
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    async def home() -> str:
+        return _HOME
+
+    return app
+
+
+_HOME = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Entente</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Entente</h1>
+<p>Le guichet commun des communes qui partagent leurs agents.</p>
+<p><a href="/graphql">API GraphQL</a></p></main></body></html>
+"""

@@ -1,0 +1,1 @@
+"""The audit trail: each town is a data controller under the GDPR."""

@@ -1,0 +1,96 @@
+"""Recording changes, and refusals, in the audit trail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.models import AuditEntry
+from hub.errors import ErrorCode, HubError
+from hub.identity.principal import Principal
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def record(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    target: str,
+    *,
+    town_id: str | None = None,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an entry to the session; it commits with the change it describes."""
+    entry = AuditEntry(
+        actor=actor.username if actor else "system",
+        actor_id=actor.person_id if actor else None,
+        town_id=town_id,
+        action=action,
+        target=target,
+        outcome=outcome,
+        details=details,
+    )
+    session.add(entry)
+    return entry
+
+
+async def audited(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    target: str,
+    change: Callable[[], Awaitable[T]],
+    *,
+    town_id: str | None = None,
+    described: Callable[[T], tuple[str, str | None]] | None = None,
+) -> T:
+    """Run ``change`` and commit it with its audit entry, or roll it back and audit the refusal.
+
+    ``described`` names the target and town better once the change is done (a new town's id).
+    A refused change leaves nothing of itself behind but the entry saying it was refused.
+    """
+    try:
+        result = await change()
+        if described is not None:
+            target, town_id = described(result)
+        record(session, actor, action, target, town_id=town_id)
+        await session.commit()
+        return result
+    except HubError as exc:
+        await _record_refusal(session, actor, action, target, town_id, exc.code, exc.message)
+        raise
+    except Exception:
+        await _record_refusal(session, actor, action, target, town_id, ErrorCode.INTERNAL, None)
+        raise
+
+
+async def _record_refusal(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    target: str,
+    town_id: str | None,
+    code: str,
+    message: str | None,
+) -> None:
+    await session.rollback()
+    try:
+        record(
+            session,
+            actor,
+            action,
+            target,
+            town_id=town_id,
+            outcome=code,
+            details={"message": message} if message else None,
+        )
+        await session.commit()
+    except Exception:  # the original error matters more than a failed trail write
+        log.exception("could not audit the refused action %s on %s", action, target)
+        await session.rollback()

@@ -1,0 +1,132 @@
+"""`hub serve | demo | migrate | token | create-admin | schema`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from hub.config import ConfigError, Settings, load_settings
+
+SCHEMA_PATH = Path("graphql/schema.graphql")
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hub", description="Entente, the shared-service hub.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the hub (starts embedded backends if none is set)")
+    commands.add_parser("demo", help="migrate, seed the demo territory and serve")
+    commands.add_parser("migrate", help="apply database migrations")
+    token = commands.add_parser("token", help="print an access token (embedded mode only)")
+    token.add_argument("username")
+    admin = commands.add_parser("create-admin", help="create the first hub administrator")
+    admin.add_argument("username")
+    admin.add_argument("email")
+    schema = commands.add_parser("schema", help="write the GraphQL SDL")
+    schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        return _write_schema(args.output)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"hub: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+            print("database is up to date")
+        elif args.command == "token":
+            print(asyncio.run(_token(settings, args.username)))
+        elif args.command == "create-admin":
+            asyncio.run(_create_admin(settings, args.username, args.email))
+        elif args.command in ("serve", "demo"):
+            from hub.runner import run
+
+            run(settings, demo=args.command == "demo")
+    except UserError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class UserError(Exception):
+    """A mistake on the command line, said in one line."""
+
+
+def _write_schema(output: Path) -> int:
+    from hub.gql.schema import build_schema
+
+    text = build_schema(production=False).as_str() + "\n"
+    if str(output) == "-":
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from hub.db.engine import make_engine
+    from hub.db.migrate import upgrade
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _token(settings: Settings, username: str) -> str:
+    from hub.identity.tokens import issue_local_token
+    from hub.people.repository import PersonRepository
+    from hub.services import build_services
+
+    if not settings.embedded_identity:
+        raise UserError("'hub token' works in embedded mode only; sign in through your provider")
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = await PersonRepository(session).by_username(username)
+        if person is None or not person.active:
+            raise UserError(f"no active person named '{username}'")
+        assert services.signing_key is not None
+        return issue_local_token(
+            services.signing_key,
+            settings.base_url,
+            settings.oidc_audience,
+            person.id,
+            person.username,
+            timedelta(seconds=settings.token_ttl_seconds),
+        )
+    finally:
+        await services.aclose()
+
+
+async def _create_admin(settings: Settings, username: str, email: str) -> None:
+    from hub.errors import HubError
+    from hub.people.bootstrap import create_first_admin
+    from hub.services import build_services
+
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = await create_first_admin(session, username, email)
+        print(f"created hub administrator {person.username} ({person.email})")
+    except HubError as exc:
+        raise UserError(exc.message) from None
+    finally:
+        await services.aclose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

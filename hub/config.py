@@ -1,0 +1,103 @@
+"""One settings object, read from ``HUB_*`` environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class ConfigError(Exception):
+    """Bad configuration: one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    public_url: str | None = None
+
+    caldav_url: str | None = None
+    caldav_username: str | None = None
+    caldav_password: SecretStr | None = None
+    webdav_url: str | None = None
+    webdav_username: str | None = None
+    webdav_password: SecretStr | None = None
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_audience: str = "entente-api"
+
+    backend_timeout: float = Field(default=2.0, gt=0, le=60)
+    max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+    token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # Operators write the usual libpq URL; the hub always talks asyncpg.
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must be a postgresql:// or sqlite+aiosqlite:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.env is Environment.PRODUCTION and not self.oidc_issuer:
+            raise ValueError(
+                "HUB_OIDC_ISSUER is required when HUB_ENV=production "
+                "(embedded sign-in is for demos and tests)"
+            )
+        for prefix in ("caldav", "webdav"):
+            url = getattr(self, f"{prefix}_url")
+            if url and not url.startswith(("http://", "https://")):
+                raise ValueError(f"HUB_{prefix.upper()}_URL must start with http:// or https://")
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hub.sqlite3').resolve()}"
+
+    @property
+    def embedded_identity(self) -> bool:
+        return self.oidc_issuer is None
+
+    @property
+    def production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise ConfigError with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = first.get("loc") or ()
+        name = f"HUB_{str(location[0]).upper()}" if location else "configuration"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -1,0 +1,17 @@
+"""Every mapped model, imported once so metadata and migrations see the whole schema."""
+
+from hub.audit.models import AuditEntry
+from hub.db.base import Base
+from hub.people.models import Membership, Person
+from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Membership",
+    "Person",
+    "ProvisioningStep",
+    "Town",
+    "Workspace",
+    "WorkspaceTown",
+]

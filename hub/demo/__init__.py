@@ -1,0 +1,1 @@
+"""The demo territory: three neighbouring communes of Essonne sharing a secretary-general."""

@@ -1,0 +1,1 @@
+"""The files domain: workspaces' folders and files on each town's file store."""

@@ -1,0 +1,61 @@
+"""The schema: each domain's Query and Mutation merged, with caches and limits on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from graphql import GraphQLError
+from hub.agenda.resolvers import AgendaMutation, AgendaQuery
+from hub.audit.resolvers import AuditQuery
+from hub.files.resolvers import FilesMutation, FilesQuery
+from hub.people.resolvers import PeopleMutation, PeopleQuery
+from hub.towns.resolvers import TownMutation, TownQuery
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+Query = merge_types("Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AuditQuery))
+Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # hub.gql.errors logs what deserves it when it codes the errors; expected ones are not
+        # log noise.
+        return None
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return HubSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

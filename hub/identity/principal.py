@@ -1,0 +1,48 @@
+"""Who is calling, with their roles read from the hub's database (never from the request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from hub.errors import Forbidden
+from hub.people.models import Membership, Person, Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    person_id: str
+    username: str
+    hub_admin: bool
+    roles: Mapping[str, Role] = field(default_factory=dict)  # town id -> role
+
+    @classmethod
+    def of(cls, person: Person, memberships: Iterable[Membership]) -> Principal:
+        return cls(
+            person_id=person.id,
+            username=person.username,
+            hub_admin=person.hub_admin,
+            roles={m.town_id: m.role for m in memberships},
+        )
+
+    def sees_town(self, town_id: str) -> bool:
+        return self.hub_admin or town_id in self.roles
+
+    def administers(self, town_id: str) -> bool:
+        return self.hub_admin or self.roles.get(town_id) is Role.TOWN_ADMIN
+
+    @property
+    def administered_towns(self) -> frozenset[str]:
+        return frozenset(t for t, role in self.roles.items() if role is Role.TOWN_ADMIN)
+
+    def require_town(self, town_id: str, slug: str) -> None:
+        if not self.sees_town(town_id):
+            raise Forbidden(f"You are not a member of the town '{slug}'.")
+
+    def require_town_admin(self, town_id: str, slug: str) -> None:
+        if not self.administers(town_id):
+            raise Forbidden(f"Only the administrators of '{slug}' may manage its members.")
+
+    def require_hub_admin(self) -> None:
+        if not self.hub_admin:
+            raise Forbidden("Only administrators of the shared service may do this.")

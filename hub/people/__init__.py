@@ -1,0 +1,1 @@
+"""People of the shared service and their memberships in towns."""

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class Role(StrEnum):
+    STAFF = "STAFF"
+    MANAGER = "MANAGER"
+    TOWN_ADMIN = "TOWN_ADMIN"
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hub_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    directory_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    town_id: Mapped[str] = mapped_column(
+        ForeignKey("town.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(Enum(Role, name="role", native_enum=False, length=16))
+    share: Mapped[float | None] = mapped_column(Float)

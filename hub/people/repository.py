@@ -1,0 +1,64 @@
+"""Every query on people and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.people.models import Membership, Person
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: str) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def by_username(self, username: str) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.username == username))
+
+    async def by_subject(self, subject: str) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.oidc_subject == subject))
+
+    async def by_email(self, email: str) -> Person | None:
+        query = select(Person).where(func.lower(Person.email) == email.lower())
+        return await self.session.scalar(query)
+
+    async def by_ids(self, ids: Collection[str]) -> Sequence[Person]:
+        return (await self.session.scalars(select(Person).where(Person.id.in_(ids)))).all()
+
+    async def search(self, text: str | None, town_ids: Collection[str] | None) -> Sequence[Person]:
+        """People matching ``text``; only members of ``town_ids`` unless it is None."""
+        query = select(Person).order_by(Person.display_name, Person.username)
+        if text:
+            pattern = f"%{text.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(Person.username).like(pattern),
+                    func.lower(Person.display_name).like(pattern),
+                    func.lower(Person.email).like(pattern),
+                )
+            )
+        if town_ids is not None:
+            members = select(Membership.person_id).where(Membership.town_id.in_(town_ids))
+            query = query.where(Person.id.in_(members))
+        return (await self.session.scalars(query)).all()
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: str, town_id: str) -> Membership | None:
+        return await self.session.get(Membership, (person_id, town_id))
+
+    async def of_people(self, person_ids: Collection[str]) -> Sequence[Membership]:
+        query = select(Membership).where(Membership.person_id.in_(person_ids))
+        return (await self.session.scalars(query)).all()
+
+    async def of_towns(self, town_ids: Collection[str]) -> Sequence[Membership]:
+        query = select(Membership).where(Membership.town_id.in_(town_ids))
+        return (await self.session.scalars(query)).all()

@@ -1,0 +1,86 @@
+"""People queries and membership changes."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.gql.context import Info
+from hub.people import service
+from hub.people.models import Role
+from hub.people.repository import PersonRepository
+from hub.people.types import Me, Membership, Person, RoleType
+
+
+@strawberry.input
+class StaffTownInput:
+    town: str
+    role: RoleType  # type: ignore[valid-type]
+    share: float | None = None
+
+
+@strawberry.input
+class AddStaffInput:
+    username: str
+    display_name: str
+    email: str
+    towns: list[StaffTownInput]
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field(description="The signed-in caller.")
+    async def me(self, info: Info) -> Me:
+        principal = info.context.principal
+        async with info.context.db() as session:
+            person = await PersonRepository(session).get(principal.person_id)
+        assert person is not None  # the principal was loaded from this row
+        return Me(person=Person.of(person), hub_admin=person.hub_admin, person_id=person.id)
+
+    @strawberry.field(description="Hub admins: everyone; others: the people of their towns.")
+    async def people(self, info: Info, search: str | None = None) -> list[Person]:
+        async with info.context.db() as session:
+            rows = await service.search_people(session, info.context.principal, search)
+        return [Person.of(row) for row in rows]
+
+
+@strawberry.type
+class PeopleMutation:
+    @strawberry.mutation(description="Add a person to the directory and to towns.")
+    async def add_staff(self, info: Info, input: AddStaffInput) -> Person:
+        data = service.NewStaff(
+            input.username,
+            input.display_name,
+            input.email,
+            [service.StaffTown(t.town, Role(t.role), t.share) for t in input.towns],
+        )
+        async with info.context.db() as session:
+            row = await service.add_staff(session, info.context.principal, data)
+        return Person.of(row)
+
+    @strawberry.mutation(description="Give a person a role (and share) in a town.")
+    async def set_membership(
+        self,
+        info: Info,
+        person: strawberry.ID,
+        town: str,
+        role: RoleType,  # type: ignore[valid-type]
+        share: float | None = None,
+    ) -> Membership:
+        async with info.context.db() as session:
+            row = await service.set_membership(
+                session, info.context.principal, str(person), town, Role(role), share
+            )
+        return Membership.of(row)
+
+    @strawberry.mutation(description="Take a person out of a town.")
+    async def remove_membership(self, info: Info, person: strawberry.ID, town: str) -> bool:
+        async with info.context.db() as session:
+            return await service.remove_membership(
+                session, info.context.principal, str(person), town
+            )
+
+    @strawberry.mutation(description="Disable a person everywhere; their towns keep the data.")
+    async def offboard_staff(self, info: Info, person: strawberry.ID) -> Person:
+        async with info.context.db() as session:
+            row = await service.offboard_staff(session, info.context.principal, str(person))
+        return Person.of(row)

@@ -1,0 +1,179 @@
+"""People and memberships: who may see and change whom."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.service import audited
+from hub.errors import BadInput, Conflict, Forbidden, NotFound
+from hub.identity.principal import Principal
+from hub.people import validation
+from hub.people.models import Membership, Person, Role
+from hub.people.repository import MembershipRepository, PersonRepository
+from hub.towns.models import Town
+from hub.towns.repository import TownRepository
+from hub.towns.validation import display_name
+
+
+@dataclass(frozen=True)
+class StaffTown:
+    town: str
+    role: Role
+    share: float | None
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    username: str
+    display_name: str
+    email: str
+    towns: Sequence[StaffTown]
+
+
+async def search_people(
+    session: AsyncSession, actor: Principal, text: str | None
+) -> Sequence[Person]:
+    scope = None if actor.hub_admin else actor.roles.keys()
+    return await PersonRepository(session).search(text, scope)
+
+
+async def set_membership(
+    session: AsyncSession,
+    actor: Principal,
+    person_id: str,
+    slug: str,
+    role: Role,
+    share: float | None,
+) -> Membership:
+    async def change() -> Membership:
+        town = await _administered_town(session, actor, slug)
+        person = await _person(session, person_id)
+        _refuse_self_change(actor, person)
+        memberships = MembershipRepository(session)
+        others = sum(
+            m.share or 0.0 for m in await memberships.of_people([person.id]) if m.town_id != town.id
+        )
+        checked_share = validation.share(share, others)
+        membership = await memberships.get(person.id, town.id)
+        if membership is None:
+            membership = Membership(person_id=person.id, town_id=town.id)
+            session.add(membership)
+        membership.role, membership.share = role, checked_share
+        await session.flush()
+        return membership
+
+    town_id = await _town_id(session, slug)
+    return await audited(
+        session,
+        actor,
+        "membership.set",
+        f"{person_id}@{slug}:{role.value}",
+        change,
+        town_id=town_id,
+    )
+
+
+async def remove_membership(
+    session: AsyncSession, actor: Principal, person_id: str, slug: str
+) -> bool:
+    async def change() -> bool:
+        town = await _administered_town(session, actor, slug)
+        person = await _person(session, person_id)
+        _refuse_self_change(actor, person)
+        membership = await MembershipRepository(session).get(person.id, town.id)
+        if membership is None:
+            raise NotFound(f"{person.username} is not a member of '{slug}'.")
+        await session.delete(membership)
+        await session.flush()
+        return True
+
+    town_id = await _town_id(session, slug)
+    return await audited(
+        session, actor, "membership.remove", f"{person_id}@{slug}", change, town_id=town_id
+    )
+
+
+async def add_staff(session: AsyncSession, actor: Principal, data: NewStaff) -> Person:
+    async def change() -> Person:
+        if not data.towns and not actor.hub_admin:
+            raise BadInput("Name at least one of your towns for the new person.", field="towns")
+        username = validation.username(data.username)
+        email = validation.email(data.email)
+        name = display_name(data.display_name, field="displayName")
+        towns = [await _administered_town(session, actor, item.town) for item in data.towns]
+        if len({town.id for town in towns}) != len(towns):
+            raise BadInput("Each town may be listed once.", field="towns")
+        people = PersonRepository(session)
+        if await people.by_username(username) is not None:
+            raise Conflict(f"The username '{username}' is taken.")
+        if await people.by_email(email) is not None:
+            raise Conflict(f"Someone already uses the address {email}.")
+        person = Person(username=username, display_name=name, email=email, active=True)
+        session.add(person)
+        await session.flush()
+        total = 0.0
+        for town, item in zip(towns, data.towns, strict=True):
+            checked = validation.share(item.share, total)
+            total += checked or 0.0
+            session.add(
+                Membership(person_id=person.id, town_id=town.id, role=item.role, share=checked)
+            )
+        await session.flush()
+        return person
+
+    return await audited(
+        session,
+        actor,
+        "person.add",
+        data.username,
+        change,
+        described=lambda person: (f"{person.username} ({person.id})", None),
+    )
+
+
+async def offboard_staff(session: AsyncSession, actor: Principal, person_id: str) -> Person:
+    async def change() -> Person:
+        person = await _person(session, person_id)
+        if person.id == actor.person_id:
+            raise Forbidden("You cannot offboard yourself; ask another administrator.")
+        if person.hub_admin and not actor.hub_admin:
+            raise Forbidden("Only administrators of the shared service may offboard one of them.")
+        towns = {m.town_id for m in await MembershipRepository(session).of_people([person.id])}
+        if not actor.hub_admin and (not towns or not towns <= actor.administered_towns):
+            raise Forbidden(
+                "Only the shared service's administrators may offboard someone who also "
+                "works for towns you do not administer."
+            )
+        person.active = False
+        await session.flush()
+        return person
+
+    return await audited(session, actor, "person.offboard", person_id, change)
+
+
+async def _town_id(session: AsyncSession, slug: str) -> str | None:
+    town = await TownRepository(session).by_slug(slug)
+    return town.id if town else None
+
+
+async def _administered_town(session: AsyncSession, actor: Principal, slug: str) -> Town:
+    town = await TownRepository(session).by_slug(slug)
+    if town is None:
+        raise NotFound(f"There is no town '{slug}'.")
+    actor.require_town_admin(town.id, slug)
+    return town
+
+
+async def _person(session: AsyncSession, person_id: str) -> Person:
+    person = await PersonRepository(session).get(person_id)
+    if person is None:
+        raise NotFound("There is no such person.")
+    return person
+
+
+def _refuse_self_change(actor: Principal, person: Person) -> None:
+    if person.id == actor.person_id and not actor.hub_admin:
+        raise Forbidden("You cannot change your own memberships; ask another administrator.")

@@ -1,0 +1,82 @@
+"""GraphQL types of people and memberships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.gql.context import Info
+from hub.people.models import Membership as MembershipModel
+from hub.people.models import Person as PersonModel
+from hub.people.models import Role
+
+if TYPE_CHECKING:
+    from hub.towns.types import Town
+
+RoleType = strawberry.enum(Role, name="Role")
+
+
+@strawberry.type(description="Someone working for one or more towns.")
+class Person:
+    id: strawberry.ID
+    username: str
+    display_name: str
+    email: str
+    active: bool = strawberry.field(description="False once offboarded.")
+
+    @classmethod
+    def of(cls, person: PersonModel) -> Person:
+        return cls(
+            id=strawberry.ID(person.id),
+            username=person.username,
+            display_name=person.display_name,
+            email=person.email,
+            active=person.active,
+        )
+
+    @strawberry.field(description="Memberships in the towns the caller may see.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        rows = await info.context.loaders.memberships_of_person.load(self.id)
+        principal = info.context.principal
+        return [Membership.of(row) for row in rows if principal.sees_town(row.town_id)]
+
+
+@strawberry.type(description="A person's role in a town.")
+class Membership:
+    role: RoleType  # type: ignore[valid-type]
+    share: float | None = strawberry.field(
+        description="Agreed fraction of working time for this town (0..1)."
+    )
+    town_id: strawberry.Private[str]
+    person_id: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: MembershipModel) -> Membership:
+        return cls(role=row.role, share=row.share, town_id=row.town_id, person_id=row.person_id)
+
+    @strawberry.field
+    async def town(self, info: Info) -> Annotated[Town, strawberry.lazy("hub.towns.types")]:
+        from hub.towns.types import Town
+
+        row = await info.context.loaders.town.load(self.town_id)
+        assert row is not None  # a foreign key guarantees it
+        return Town.of(row)
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        row = await info.context.loaders.person.load(self.person_id)
+        assert row is not None
+        return Person.of(row)
+
+
+@strawberry.type(description="The signed-in caller.")
+class Me:
+    person: Person
+    hub_admin: bool
+    person_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def memberships(self, info: Info) -> list[Membership]:
+        rows = await info.context.loaders.memberships_of_person.load(self.person_id)
+        return [Membership.of(row) for row in rows]

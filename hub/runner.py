@@ -1,0 +1,72 @@
+"""Running the hub: embedded backends, migrations (demo), the demo seed, then uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.embedded.stack import EmbeddedStack, start_stack
+from hub.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings, *, demo: bool) -> None:
+    """Serve until Ctrl-C; whatever happens, stop every process started here."""
+    stack = start_stack(settings)
+    try:
+        services = build_services(settings)
+        if demo:
+            asyncio.run(_prepare_demo(services))
+        _banner(settings, stack, demo=demo)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings, services),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level.lower(),
+                proxy_headers=False,
+            )
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it stopped
+            server.run()
+    finally:
+        stack.stop()
+        print("Entente stopped; every backend it started is stopped too.", flush=True)
+
+
+async def _prepare_demo(services: Services) -> None:
+    from hub.db.migrate import upgrade
+    from hub.demo.seed import seed
+
+    await upgrade(services.engine)
+    await seed(services)
+    # The engine's connections belong to this event loop; uvicorn starts its own.
+    await services.engine.dispose()
+
+
+def _banner(settings: Settings, stack: EmbeddedStack, *, demo: bool) -> None:
+    base = settings.base_url
+    lines = [
+        "",
+        "Entente is running.",
+        f"  Portal:   {base}/",
+        f"  GraphQL:  {base}/graphql",
+    ]
+    if stack.caldav:
+        lines.append(f"  CalDAV:   {stack.caldav.url}")
+    if stack.webdav:
+        lines.append(f"  WebDAV:   {stack.webdav.url}")
+    if demo:
+        from hub.demo.seed import PEOPLE
+
+        lines.append("  Demo logins (demo values only):")
+        lines += [f"    {p.username:<8} / {p.password}" for p in PEOPLE]
+        lines.append("  API token for scripts:  .venv/bin/hub token camille")
+    lines.append("  Ctrl-C stops the hub and every backend it started.")
+    print("\n".join(lines), flush=True)

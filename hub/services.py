@@ -1,0 +1,70 @@
+"""What the app builds once at start-up and shares between requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.config import Settings
+from hub.db.engine import make_engine, make_sessionmaker
+from hub.identity.keys import KeySource, LocalSigningKey, RemoteJwks
+from hub.identity.tokens import TokenVerifier
+from hub.towns.provisioning import StepRunner
+
+# A step may create several things on a backend: give it a few backend timeouts.
+STEP_TIMEOUT_FACTOR = 5
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    verifier: TokenVerifier
+    signing_key: LocalSigningKey | None
+    provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
+    files_backend: str = "webdav"
+    _remote_keys: RemoteJwks | None = None
+
+    @property
+    def step_timeout(self) -> float:
+        return self.settings.backend_timeout * STEP_TIMEOUT_FACTOR
+
+    async def aclose(self) -> None:
+        if self._remote_keys is not None:
+            await self._remote_keys.aclose()
+        await self.engine.dispose()
+
+
+def local_signing_key(settings: Settings) -> LocalSigningKey:
+    return LocalSigningKey(settings.data_dir / "keys")
+
+
+def build_services(
+    settings: Settings,
+    *,
+    provisioning_steps: Sequence[StepRunner] = (),
+    engine: AsyncEngine | None = None,
+) -> Services:
+    engine = engine or make_engine(settings.resolved_database_url)
+    signing_key: LocalSigningKey | None = None
+    remote: RemoteJwks | None = None
+    source: KeySource
+    if settings.embedded_identity:
+        signing_key = local_signing_key(settings)
+        source, issuer = signing_key, settings.base_url
+    else:
+        assert settings.oidc_issuer is not None
+        remote = RemoteJwks(settings.oidc_issuer, timeout=settings.backend_timeout)
+        source, issuer = remote, settings.oidc_issuer
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        verifier=TokenVerifier(source, issuer, settings.oidc_audience),
+        signing_key=signing_key,
+        provisioning_steps=list(provisioning_steps),
+        _remote_keys=remote,
+    )

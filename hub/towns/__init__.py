@@ -1,0 +1,1 @@
+"""Towns, their workspaces and their provisioning."""

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class Town(Base):
+    __tablename__ = "town"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    insee_code: Mapped[str] = mapped_column(String(5), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Workspace(Base):
+    """A folder on one file backend, opened by one town (its own) or several (shared)."""
+
+    __tablename__ = "workspace"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_town_id: Mapped[str | None] = mapped_column(
+        ForeignKey("town.id", ondelete="CASCADE"), unique=True
+    )
+    backend: Mapped[str] = mapped_column(String(32), default="webdav")
+    root: Mapped[str] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkspaceTown(Base):
+    __tablename__ = "workspace_town"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    town_id: Mapped[str] = mapped_column(
+        ForeignKey("town.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ProvisioningStep(Base):
+    """One backend step of a town's provisioning; a failed step keeps its error until retried."""
+
+    __tablename__ = "provisioning_step"
+
+    town_id: Mapped[str] = mapped_column(
+        ForeignKey("town.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

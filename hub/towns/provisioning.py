@@ -1,0 +1,113 @@
+"""Provisioning a town on its backends, one resumable step at a time.
+
+Each backend contributes a step (directory group, files folder, calendar). A step that fails
+keeps its error on the town and is retried by the next ``provisionTown`` with the same data,
+so a half-provisioned town always has a way to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.service import record
+from hub.identity.principal import Principal
+from hub.towns.models import ProvisioningStep, Town
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TownRef:
+    id: str
+    slug: str
+    name: str
+    insee_code: str
+
+    @classmethod
+    def of(cls, town: Town) -> TownRef:
+        return cls(town.id, town.slug, town.name, town.insee_code)
+
+
+class StepRunner(Protocol):
+    """One backend's part of provisioning; ``run`` must be safe to call twice."""
+
+    name: str
+
+    async def run(self, town: TownRef) -> None: ...
+
+
+class ProvisioningState(StrEnum):
+    PENDING = "PENDING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+def state_of(steps: Sequence[ProvisioningStep]) -> ProvisioningState:
+    if all(step.done for step in steps):
+        return ProvisioningState.COMPLETE
+    if any(step.error for step in steps):
+        return ProvisioningState.FAILED
+    return ProvisioningState.PENDING
+
+
+def plan_steps(
+    town: Town, runners: Sequence[StepRunner], planned: Sequence[ProvisioningStep] = ()
+) -> list[ProvisioningStep]:
+    """The steps a town lacks: all of them when new, or those of backends added since."""
+    known = {step.name for step in planned}
+    return [
+        ProvisioningStep(town_id=town.id, name=runner.name, position=index, done=False, attempts=0)
+        for index, runner in enumerate(runners)
+        if runner.name not in known
+    ]
+
+
+async def run_pending(
+    session: AsyncSession,
+    actor: Principal,
+    town: Town,
+    steps: Sequence[ProvisioningStep],
+    runners: Sequence[StepRunner],
+    step_timeout: float,
+) -> None:
+    """Run every step not yet done, in order, committing the outcome of each."""
+    by_name = {runner.name: runner for runner in runners}
+    ref = TownRef.of(town)
+    for step in steps:
+        runner = by_name.get(step.name)
+        if step.done or runner is None:
+            continue
+        step.attempts += 1
+        try:
+            async with asyncio.timeout(step_timeout):
+                await runner.run(ref)
+        except Exception as exc:  # any backend failure is recorded on the step, not raised
+            log.warning("provisioning step %s of %s failed", step.name, town.slug, exc_info=True)
+            step.error = _describe(exc)
+            record(
+                session,
+                actor,
+                f"town.provision.{step.name}",
+                town.slug,
+                town_id=town.id,
+                outcome="BACKEND_UNAVAILABLE",
+                details={"error": step.error},
+            )
+        else:
+            step.done, step.error = True, None
+            record(session, actor, f"town.provision.{step.name}", town.slug, town_id=town.id)
+        await session.commit()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "the backend did not answer in time; retry provisioning later"
+    text = str(exc).strip() or type(exc).__name__
+    return text[:500]

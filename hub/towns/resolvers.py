@@ -1,0 +1,55 @@
+"""Town queries and provisioning."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.gql.context import Info
+from hub.towns import service
+from hub.towns.repository import TownRepository
+from hub.towns.types import Town
+
+
+@strawberry.input
+class ProvisionTownInput:
+    slug: str
+    name: str
+    insee_code: str
+
+
+@strawberry.type
+class TownQuery:
+    @strawberry.field(description="Towns the caller may see (all of them for hub admins).")
+    async def towns(self, info: Info) -> list[Town]:
+        async with info.context.db() as session:
+            rows = await service.visible_towns(session, info.context.principal)
+        return [Town.of(row) for row in rows]
+
+    @strawberry.field(description="A town by slug; null when there is none.")
+    async def town(self, info: Info, slug: str) -> Town | None:
+        principal = info.context.principal
+        async with info.context.db() as session:
+            row = await TownRepository(session).by_slug(slug)
+        if row is None:
+            return None
+        principal.require_town(row.id, slug)
+        return Town.of(row)
+
+
+@strawberry.type
+class TownMutation:
+    @strawberry.mutation(
+        description="Idempotent: same slug and data, same town; resumes a failed run."
+    )
+    async def provision_town(self, info: Info, input: ProvisionTownInput) -> Town:
+        services = info.context.services
+        async with info.context.db() as session:
+            row = await service.provision_town(
+                session,
+                info.context.principal,
+                service.TownInput(input.slug, input.name, input.insee_code),
+                services.provisioning_steps,
+                step_timeout=services.step_timeout,
+                files_backend=services.files_backend,
+            )
+        return Town.of(row)

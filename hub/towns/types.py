@@ -1,0 +1,76 @@
+"""GraphQL types of towns and their provisioning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.gql.context import Info
+from hub.towns.models import ProvisioningStep as StepModel
+from hub.towns.models import Town as TownModel
+from hub.towns.provisioning import ProvisioningState, state_of
+
+if TYPE_CHECKING:
+    from hub.files.types import Workspace
+    from hub.people.types import Membership
+
+ProvisioningStateType = strawberry.enum(ProvisioningState, name="ProvisioningState")
+
+
+@strawberry.type(description="A step of a town's provisioning on one backend.")
+class ProvisioningStep:
+    name: str = strawberry.field(description='"directory", "files", "calendar"…')
+    done: bool
+    error: str | None = strawberry.field(description="Why the last attempt failed.")
+
+    @classmethod
+    def of(cls, step: StepModel) -> ProvisioningStep:
+        return cls(name=step.name, done=step.done, error=step.error)
+
+
+@strawberry.type(description="Where a town stands on its backends; retry with provisionTown.")
+class Provisioning:
+    state: ProvisioningStateType  # type: ignore[valid-type]
+    steps: list[ProvisioningStep]
+
+
+@strawberry.type(description="A commune of the shared service.")
+class Town:
+    id: strawberry.ID
+    slug: str
+    name: str
+    insee_code: str = strawberry.field(description="The official 5-character commune code.")
+
+    @classmethod
+    def of(cls, town: TownModel) -> Town:
+        return cls(
+            id=strawberry.ID(town.id), slug=town.slug, name=town.name, insee_code=town.insee_code
+        )
+
+    @strawberry.field(description="People working for the town, with their roles.")
+    async def members(
+        self, info: Info
+    ) -> list[Annotated[Membership, strawberry.lazy("hub.people.types")]]:
+        from hub.people.types import Membership
+
+        rows = await info.context.loaders.memberships_of_town.load(self.id)
+        return [Membership.of(row) for row in rows]
+
+    @strawberry.field(description="The town's own workspace.")
+    async def workspace(
+        self, info: Info
+    ) -> Annotated[Workspace, strawberry.lazy("hub.files.types")]:
+        from hub.files.types import Workspace
+
+        row = await info.context.loaders.own_workspace.load(self.id)
+        if row is None:  # created with the town in one transaction: never absent
+            raise RuntimeError(f"town {self.slug} has no workspace")
+        return Workspace.of(row)
+
+    @strawberry.field(description="Provisioning status, step by step.")
+    async def provisioning(self, info: Info) -> Provisioning:
+        steps = await info.context.loaders.steps_of_town.load(self.id)
+        return Provisioning(
+            state=state_of(steps), steps=[ProvisioningStep.of(step) for step in steps]
+        )

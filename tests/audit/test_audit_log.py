@@ -1,0 +1,57 @@
+"""Reading the audit trail: paging and who may read what."""
+
+from __future__ import annotations
+
+from tests.support.graphql import GraphQLClient
+from tests.support.territory import essonne
+from tests.support.world import World
+
+PAGE = """
+query Page($town: String, $first: Int, $after: String) {
+  auditLog(town: $town, first: $first, after: $after) {
+    entries { at actor action target outcome town { slug } } next
+  }
+}
+"""
+
+
+async def test_pages_follow_each_other_without_overlap(gql: GraphQLClient, world: World) -> None:
+    await essonne(world)  # three provisionings: three entries
+    token = world.token("admin")
+
+    first = (await gql(PAGE, {"first": 2}, token=token)).ok()["auditLog"]
+    second = (await gql(PAGE, {"first": 2, "after": first["next"]}, token=token)).ok()["auditLog"]
+
+    assert [e["target"] for e in first["entries"]] == ["vauhallan", "bievres"]
+    assert [e["target"] for e in second["entries"]] == ["igny"]
+    assert second["next"] is None
+    assert all(e["at"].endswith("+00:00") for e in first["entries"])
+
+
+async def test_town_admins_read_their_towns_only(gql: GraphQLClient, world: World) -> None:
+    await essonne(world)
+    token = world.token("ines")
+
+    own = (await gql(PAGE, {"town": "bievres"}, token=token)).ok()["auditLog"]["entries"]
+    other = await gql(PAGE, {"town": "igny"}, token=token)
+    everything = (await gql(PAGE, {}, token=token)).ok()["auditLog"]["entries"]
+
+    assert [e["town"] for e in own] == [{"slug": "bievres"}]
+    assert other.codes == ["FORBIDDEN"]
+    assert everything == own
+
+
+async def test_staff_cannot_read_the_audit_log(gql: GraphQLClient, world: World) -> None:
+    await essonne(world)
+
+    assert (await gql(PAGE, {}, token=world.token("louis"))).codes == ["FORBIDDEN"]
+    assert (await gql(PAGE, {"town": "igny"}, token=world.token("camille"))).codes == ["FORBIDDEN"]
+
+
+async def test_bad_cursor_and_page_size_are_bad_input(gql: GraphQLClient, world: World) -> None:
+    await essonne(world)
+    token = world.token("admin")
+
+    assert (await gql(PAGE, {"after": "bm9wZQ=="}, token=token)).codes == ["BAD_INPUT"]
+    assert (await gql(PAGE, {"first": 0}, token=token)).codes == ["BAD_INPUT"]
+    assert (await gql(PAGE, {"first": 1000}, token=token)).codes == ["BAD_INPUT"]

@@ -1,0 +1,45 @@
+"""The `hub` command for a fresh deployment: migrate, create the first admin, get a token."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HUB = [sys.executable, "-m", "hub.cli"]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HUB, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_fresh_deployment_bootstrap(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env["HUB_DATA_DIR"] = str(tmp_path)
+
+    migrated = run(env, "migrate")
+    created = run(env, "create-admin", "marie", "marie@agglo.example")
+    twice = run(env, "create-admin", "marie", "marie@agglo.example")
+    token = run(env, "token", "marie")
+    nobody = run(env, "token", "nobody")
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert created.returncode == 0 and "marie" in created.stdout
+    assert twice.returncode == 1 and "taken" in twice.stderr
+    assert token.returncode == 0
+    assert token.stdout.count(".") == 2 and len(token.stdout.splitlines()) == 1
+    assert nobody.returncode == 1 and "nobody" in nobody.stderr
+    assert (tmp_path / "keys" / "hub-signing-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_token_is_refused_in_sso_mode(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env.update(HUB_DATA_DIR=str(tmp_path), HUB_OIDC_ISSUER="http://127.0.0.1:9")
+
+    result = run(env, "token", "marie")
+
+    assert result.returncode == 1
+    assert "embedded mode only" in result.stderr
