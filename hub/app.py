@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -16,15 +18,20 @@ from strawberry.types import ExecutionResult
 
 from hub import __version__
 from hub.config import Settings
+from hub.embedded.process import stored_secret
 from hub.errors import HubError
 from hub.gql.context import Context
 from hub.gql.errors import http_body
 from hub.gql.schema import build_schema
-from hub.identity.authenticate import bearer_token, principal_for_token
 from hub.identity.principal import Principal
+from hub.identity.routes import auth_router
+from hub.identity.web import authenticate
+from hub.portal.security import security_headers
+from hub.portal.templating import TEMPLATES
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
+STATIC = TEMPLATES.with_name("static")
 
 
 class HubGraphQLRouter(GraphQLRouter[Context, None]):
@@ -34,14 +41,25 @@ class HubGraphQLRouter(GraphQLRouter[Context, None]):
         return http_body(result)
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    """Build the app; ``services`` is built in the lifespan unless given (tests give theirs)."""
+def create_app(
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    startup: Callable[[Services], Awaitable[None]] | None = None,
+    close_services: bool = False,
+) -> FastAPI:
+    """Build the app; ``services`` is built in the lifespan unless given (tests give theirs).
+
+    ``startup`` runs in the server's event loop before the first request (the demo's seed).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = services is None
+        owned = services is None or close_services
         app.state.services = services or build_services(settings)
         try:
+            if startup is not None:
+                await startup(app.state.services)
             yield
         finally:
             if owned:
@@ -64,14 +82,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             principal: Principal | None = None
             problem: str | None = None
             try:
-                token = bearer_token(request.headers.get("authorization"))
-                if token is not None:
-                    principal = await principal_for_token(
-                        session,
-                        current.verifier,
-                        token,
-                        embedded=current.settings.embedded_identity,
-                    )
+                principal = await authenticate(request, session, current)
             except HubError as exc:
                 problem = exc.message
             # Authentication only read: start each resolver's work on a fresh transaction.
@@ -88,6 +99,19 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         multipart_uploads_enabled=False,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(auth_router(settings))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(security_headers(settings.oidc_issuer, ide=not settings.production))
+    # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
+    # CSRF token); the portal session itself is the hub's own cookie.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=stored_secret(settings.data_dir / "keys" / "flow.secret", 32),
+        session_cookie="entente_flow",
+        max_age=15 * 60,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
 
     @app.get("/.well-known/jwks.json", include_in_schema=False)
     async def jwks(request: Request) -> JSONResponse:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 
 import uvicorn
 
 from hub.app import create_app
+from hub.backends import Endpoints
 from hub.config import Settings
 from hub.embedded.stack import EmbeddedStack, start_stack
 from hub.services import Services, build_services
@@ -20,13 +20,18 @@ def run(settings: Settings, *, demo: bool) -> None:
     """Serve until Ctrl-C; whatever happens, stop every process started here."""
     stack = start_stack(settings)
     try:
-        services = build_services(settings)
-        if demo:
-            asyncio.run(_prepare_demo(services))
-        _banner(settings, stack, demo=demo)
+        services = build_services(
+            settings, endpoints=Endpoints(caldav=stack.caldav, webdav=stack.webdav)
+        )
+
+        async def startup(services: Services) -> None:
+            if demo:
+                await _prepare_demo(services)
+            _banner(settings, stack, demo=demo)
+
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings, services),
+                create_app(settings, services, startup=startup, close_services=True),
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.lower(),
@@ -46,8 +51,6 @@ async def _prepare_demo(services: Services) -> None:
 
     await upgrade(services.engine)
     await seed(services)
-    # The engine's connections belong to this event loop; uvicorn starts its own.
-    await services.engine.dispose()
 
 
 def _banner(settings: Settings, stack: EmbeddedStack, *, demo: bool) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.backends import Backends, Endpoints, connect_backends
 from hub.config import Settings
 from hub.db.engine import make_engine, make_sessionmaker
 from hub.identity.keys import KeySource, LocalSigningKey, RemoteJwks
@@ -24,6 +25,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     verifier: TokenVerifier
     signing_key: LocalSigningKey | None
+    backends: Backends = field(default_factory=Backends)
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
     _remote_keys: RemoteJwks | None = None
@@ -35,6 +37,7 @@ class Services:
     async def aclose(self) -> None:
         if self._remote_keys is not None:
             await self._remote_keys.aclose()
+        await self.backends.aclose()
         await self.engine.dispose()
 
 
@@ -45,10 +48,11 @@ def local_signing_key(settings: Settings) -> LocalSigningKey:
 def build_services(
     settings: Settings,
     *,
-    provisioning_steps: Sequence[StepRunner] = (),
+    endpoints: Endpoints | None = None,
     engine: AsyncEngine | None = None,
 ) -> Services:
     engine = engine or make_engine(settings.resolved_database_url)
+    backends = connect_backends(settings, endpoints)
     signing_key: LocalSigningKey | None = None
     remote: RemoteJwks | None = None
     source: KeySource
@@ -65,6 +69,7 @@ def build_services(
         sessions=make_sessionmaker(engine),
         verifier=TokenVerifier(source, issuer, settings.oidc_audience),
         signing_key=signing_key,
-        provisioning_steps=list(provisioning_steps),
+        backends=backends,
+        provisioning_steps=list(backends.steps),
         _remote_keys=remote,
     )

@@ -18,8 +18,9 @@ defines; the ``caldav`` package stays the independent client the contract tests 
 that another client sees what this store wrote.
 
 Credentials go preemptively in each request (Basic), so no 401 round trip. A 401 or 403
-becomes ``Forbidden``: retrying the same credentials cannot help (Radicale delays each
-refused login ~1-1.5 s on purpose, so that error is slow to come).
+becomes ``Forbidden``: retrying the same credentials cannot help. Radicale delays each 401
+and 403 on purpose (0.5-1.5 s by default), so that error, and a refused sync-token (403), are
+slow to come.
 """
 
 from __future__ import annotations
@@ -27,18 +28,32 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from urllib.parse import quote, unquote, urlsplit
-from xml.sax.saxutils import escape
+from urllib.parse import urlsplit
 
 import aiohttp
 import icalendar
 from multidict import CIMultiDictProxy
 
+from connectors.calendar._dav import (
+    BACKEND,
+    ICAL_TYPE,
+    RESOURCETYPE_BODY,
+    XML_TYPE,
+    C,
+    D,
+    Multistatus,
+    canonical_href,
+    mkcalendar_body,
+    parse_multistatus,
+    parse_xml,
+    sync_body,
+    time_range_body,
+    uid_body,
+)
 from connectors.calendar.port import CalendarObject, SyncResult, SyncState
 from connectors.errors import (
     Conflict,
@@ -49,17 +64,8 @@ from connectors.errors import (
     Unavailable,
 )
 
-BACKEND = "caldav"
-
-_D = "{DAV:}"
-_C = "{urn:ietf:params:xml:ns:caldav}"
-_XMLNS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"'
-_XML_TYPE = 'application/xml; charset="utf-8"'
-_ICAL_TYPE = "text/calendar; charset=utf-8"
-
 _CALENDAR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _PLAIN_UID = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
-_HREF_SAFE = "/@+=:!$&'()*,;~"
 
 # Nextcloud answers 400 to a calendar-query without a time-range: this one covers any
 # event a town may plausibly hold.
@@ -69,61 +75,6 @@ _WIDE_END = datetime(2200, 1, 1, tzinfo=UTC)
 # RFC 6578 lets a server truncate a reply (507 on the collection) and expect another REPORT;
 # the bound stops a server that truncates forever.
 _MAX_SYNC_ROUNDS = 50
-
-_PROPS = "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
-
-
-def _sync_body(token: str | None) -> str:
-    token_xml = f"<d:sync-token>{escape(token)}</d:sync-token>" if token else "<d:sync-token/>"
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><d:sync-collection {_XMLNS}>'
-        f"{token_xml}<d:sync-level>1</d:sync-level>{_PROPS}</d:sync-collection>"
-    )
-
-
-def _ical_utc(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise RequestError("time-range bounds must be timezone-aware", backend=BACKEND)
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _query_body(event_filter: str) -> str:
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><c:calendar-query {_XMLNS}>{_PROPS}'
-        f'<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
-        f"{event_filter}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
-    )
-
-
-def _time_range_body(start: datetime, end: datetime) -> str:
-    return _query_body(f'<c:time-range start="{_ical_utc(start)}" end="{_ical_utc(end)}"/>')
-
-
-def _uid_body(uid: str) -> str:
-    return _query_body(
-        '<c:prop-filter name="UID"><c:text-match collation="i;octet">'
-        f"{escape(uid)}</c:text-match></c:prop-filter>"
-    )
-
-
-def _mkcalendar_body(display_name: str) -> str:
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><c:mkcalendar {_XMLNS}><d:set><d:prop>'
-        f"<d:displayname>{escape(display_name)}</d:displayname>"
-        '<c:supported-calendar-component-set><c:comp name="VEVENT"/>'
-        "</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"
-    )
-
-
-_RESOURCETYPE_BODY = (
-    f'<?xml version="1.0" encoding="utf-8"?><d:propfind {_XMLNS}>'
-    "<d:prop><d:resourcetype/></d:prop></d:propfind>"
-)
-
-
-def canonical_href(href: str) -> str:
-    """One spelling per path, whichever way a server percent-encodes it (``@`` vs ``%40``)."""
-    return quote(unquote(urlsplit(href).path), safe=_HREF_SAFE)
 
 
 def object_name(uid: str) -> str:
@@ -144,62 +95,12 @@ class _Reply:
     body: bytes
 
 
-@dataclass(slots=True)
-class _Multistatus:
-    found: dict[str, CalendarObject] = field(default_factory=dict)
-    gone: set[str] = field(default_factory=set)
-    token: str | None = None
-    truncated: bool = False
-
-
 class _TokenRefused(Exception):
     """The server no longer knows the sync-token: read the whole calendar again."""
 
 
 class _SyncUnsupported(Exception):
     """The server offers no sync-collection on this calendar: query it instead."""
-
-
-def _parse_xml(body: bytes) -> ET.Element:
-    # ElementTree never fetches external entities, and the bundled expat (>= 2.4.1) stops
-    # entity-expansion bombs: a hostile server's XML cannot reach the network or blow up.
-    try:
-        return ET.fromstring(body)  # noqa: S314
-    except ET.ParseError as exc:
-        raise Unavailable(f"unreadable XML from the server: {exc}", backend=BACKEND) from exc
-
-
-def _status_code(text: str | None) -> int:
-    """``HTTP/1.1 404 Not Found`` → 404; 200 when absent (a propstat without status)."""
-    if not text:
-        return 200
-    parts = text.split()
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-
-
-def _parse_multistatus(body: bytes, collection_path: str) -> _Multistatus:
-    root = _parse_xml(body)
-    result = _Multistatus(token=root.findtext(f"{_D}sync-token"))
-    for response in root.iter(f"{_D}response"):
-        raw_href = response.findtext(f"{_D}href")
-        if not raw_href:
-            continue
-        href = canonical_href(raw_href.strip())
-        status = _status_code(response.findtext(f"{_D}status"))
-        if href == collection_path:
-            result.truncated = result.truncated or status == 507
-            continue
-        if status == 404:
-            result.gone.add(href)
-            continue
-        for propstat in response.iter(f"{_D}propstat"):
-            if _status_code(propstat.findtext(f"{_D}status")) != 200:
-                continue
-            etag = propstat.findtext(f"{_D}prop/{_D}getetag")
-            data = propstat.findtext(f"{_D}prop/{_C}calendar-data")
-            if etag and data is not None:
-                result.found[href] = CalendarObject(href=href, etag=etag.strip(), ical=data)
-    return result
 
 
 def _has_uid(ical: str, uid: str) -> bool:
@@ -274,7 +175,9 @@ class CalDAVStore:
         if href is None:
             return calendar_path + object_name(uid)
         path = canonical_href(href)
-        if not path.startswith(calendar_path) or "/" in path[len(calendar_path) :]:
+        name = path[len(calendar_path) :]
+        # ".." would climb out once the URL is normalised: to the home, on a DELETE.
+        if not path.startswith(calendar_path) or "/" in name or name in ("", ".", ".."):
             raise RequestError(f"{href!r} is not in calendar {calendar_id!r}", backend=BACKEND)
         return path
 
@@ -353,8 +256,8 @@ class CalDAVStore:
         reply = await self._request(
             "MKCALENDAR",
             path,
-            body=_mkcalendar_body(display_name),
-            headers={"Content-Type": _XML_TYPE},
+            body=mkcalendar_body(display_name),
+            headers={"Content-Type": XML_TYPE},
         )
         # 405/409: created meanwhile by a concurrent call (or it is something else: checked).
         if reply.status not in (200, 201, 405, 409):
@@ -367,15 +270,15 @@ class CalDAVStore:
         reply = await self._request(
             "PROPFIND",
             path,
-            body=_RESOURCETYPE_BODY,
-            headers={"Depth": "0", "Content-Type": _XML_TYPE},
+            body=RESOURCETYPE_BODY,
+            headers={"Depth": "0", "Content-Type": XML_TYPE},
         )
         if reply.status == 404:
             return False
         if reply.status != 207:
             self._refuse("PROPFIND", path, reply)
-        root = _parse_xml(reply.body)
-        if root.find(f".//{_D}resourcetype/{_C}calendar") is None:
+        root = parse_xml(reply.body)
+        if root.find(f".//{D}resourcetype/{C}calendar") is None:
             raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
         return True
 
@@ -396,15 +299,15 @@ class CalDAVStore:
                 pass
         return await self._read_all(path, state)
 
-    async def _sync_pages(self, path: str, token: str | None) -> _Multistatus:
+    async def _sync_pages(self, path: str, token: str | None) -> Multistatus:
         """Follow truncated replies until the server says the answer is complete."""
-        merged = _Multistatus(token=token)
+        merged = Multistatus(token=token)
         for _ in range(_MAX_SYNC_ROUNDS):
             reply = await self._request(
                 "REPORT",
                 path,
-                body=_sync_body(merged.token),
-                headers={"Depth": "0", "Content-Type": _XML_TYPE},
+                body=sync_body(merged.token),
+                headers={"Depth": "0", "Content-Type": XML_TYPE},
             )
             if merged.token is not None and _refuses_token(reply):
                 raise _TokenRefused
@@ -412,7 +315,7 @@ class CalDAVStore:
                 raise _SyncUnsupported
             if reply.status != 207:
                 self._refuse("REPORT", path, reply)
-            page = _parse_multistatus(reply.body, path)
+            page = parse_multistatus(reply.body, path)
             for href in page.gone:
                 merged.found.pop(href, None)
             merged.gone |= page.gone
@@ -465,10 +368,10 @@ class CalDAVStore:
             "REPORT",
             path,
             (207,),
-            body=_time_range_body(start, end),
-            headers={"Depth": "1", "Content-Type": _XML_TYPE},
+            body=time_range_body(start, end),
+            headers={"Depth": "1", "Content-Type": XML_TYPE},
         )
-        return tuple(_parse_multistatus(reply.body, path).found.values())
+        return tuple(parse_multistatus(reply.body, path).found.values())
 
     async def get(self, calendar_id: str, uid: str) -> CalendarObject:
         """``GET {calendar}/{name}.ics``; when absent (stored by another client under a name
@@ -485,11 +388,11 @@ class CalDAVStore:
             "REPORT",
             calendar_path,
             (207,),
-            body=_uid_body(uid),
-            headers={"Depth": "1", "Content-Type": _XML_TYPE},
+            body=uid_body(uid),
+            headers={"Depth": "1", "Content-Type": XML_TYPE},
         )
         # text-match is a substring match: keep only the exact UID.
-        for item in _parse_multistatus(found.body, calendar_path).found.values():
+        for item in parse_multistatus(found.body, calendar_path).found.values():
             if _has_uid(item.ical, uid):
                 return item
         raise NotFound(f"no event {uid!r} in calendar {calendar_id!r}", backend=BACKEND)
@@ -517,7 +420,7 @@ class CalDAVStore:
             path,
             (200, 201, 204),
             body=ical,
-            headers={"Content-Type": _ICAL_TYPE, **condition},
+            headers={"Content-Type": ICAL_TYPE, **condition},
         )
         new_etag = reply.headers.get("ETag")
         if new_etag:

@@ -23,7 +23,7 @@ floating times (no TZID) are taken in the timezone of the window asked for. All-
 come out as ``date`` values, their end exclusive as in iCalendar.
 
 **Limits against hostile objects** (anything beyond raises ``InvalidCalendarObject``): text of
-at most ``MAX_OBJECT_BYTES``, at most ``MAX_COMPONENTS`` events per object, recurrence rules
+at most ``MAX_OBJECT_BYTES``, one UID and at most ``MAX_COMPONENTS`` events per object, rules
 no denser than ``MAX_OCCURRENCES_PER_DAY`` (no SECONDLY/MINUTELY rules), and expansion stops
 at ``cap`` occurrences per object (``MAX_OCCURRENCES_PER_OBJECT`` by default) however wide
 the window and whether or not the rule ends.
@@ -232,6 +232,10 @@ def _parse_calendar(ical: str) -> icalendar.Calendar:
     events = calendar.walk("VEVENT")
     if len(events) > MAX_COMPONENTS:
         raise InvalidCalendarObject(f"more than {MAX_COMPONENTS} events")
+    # RFC 4791 4.1: one UID per calendar object resource. It also bounds the density check
+    # below to a single series.
+    if len({_text(event, "UID") for event in events}) > 1:
+        raise InvalidCalendarObject("events with different UIDs in one object")
     for event in events:
         if not _text(event, "UID"):
             raise InvalidCalendarObject("event without UID")

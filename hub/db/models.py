@@ -2,6 +2,7 @@
 
 from hub.audit.models import AuditEntry
 from hub.db.base import Base
+from hub.identity.models import PortalSession
 from hub.people.models import Membership, Person
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
 
@@ -10,6 +11,7 @@ __all__ = [
     "Base",
     "Membership",
     "Person",
+    "PortalSession",
     "ProvisioningStep",
     "Town",
     "Workspace",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.identity.passwords import hash_password
 from hub.identity.principal import Principal
 from hub.people import service as people
 from hub.people.models import Person, Role
@@ -75,7 +75,6 @@ async def seed(services: Services) -> None:
 
 async def _ensure_people(session: AsyncSession) -> Person:
     repository = PersonRepository(session)
-    hasher = PasswordHasher()
     admin: Person | None = None
     for demo in PEOPLE:
         person = await repository.by_username(demo.username)
@@ -85,7 +84,7 @@ async def _ensure_people(session: AsyncSession) -> Person:
                 display_name=demo.display_name,
                 email=demo.email,
                 hub_admin=demo.hub_admin,
-                password_hash=hasher.hash(demo.password),
+                password_hash=hash_password(demo.password),
             )
             session.add(person)
             await session.flush()

@@ -52,7 +52,9 @@ def start_stack(settings: Settings) -> EmbeddedStack:
         if stack.caldav is None:
             server = start_radicale(settings.data_dir / "radicale", host=settings.host)
             stack.started.append(server)
-            stack.caldav = Endpoint(server.url, server.username, server.password)
+            # Radicale keeps an account's calendars under /{user}/: that is the calendar home.
+            home = f"{server.url.rstrip('/')}/{server.username}/"
+            stack.caldav = Endpoint(home, server.username, server.password)
         if stack.webdav is None:
             server = start_wsgidav(settings.data_dir / "webdav", host=settings.host)
             stack.started.append(server)

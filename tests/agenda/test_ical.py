@@ -42,6 +42,11 @@ WEEKLY_PARIS = vcalendar(
 )
 
 
+def _span(start: date | datetime, end: date | datetime) -> timedelta:
+    assert isinstance(start, datetime) and isinstance(end, datetime)
+    return end - start
+
+
 # -- recurrence -----------------------------------------------------------------------------
 
 
@@ -55,7 +60,7 @@ def test_weekly_event_expands_inside_the_window_only() -> None:
     assert [o.start for o in found] == [
         datetime(2026, 2, d, 9, tzinfo=PARIS) for d in (2, 9, 16, 23)
     ]
-    assert all(o.end - o.start == timedelta(hours=3) for o in found)
+    assert all(_span(o.start, o.end) == timedelta(hours=3) for o in found)
     assert [o.recurrence_id for o in found] == [o.start for o in found]
     assert {(o.uid, o.title, o.all_day, o.href, o.etag) for o in found} == {
         ("weekly", "Marché", False, "/entente/agenda/x.ics", '"e1"')
@@ -63,18 +68,20 @@ def test_weekly_event_expands_inside_the_window_only() -> None:
 
 
 def test_window_is_half_open_and_counts_overlaps() -> None:
-    # Given three one-hour events: ending at the window's start, overlapping it, at its end
-    ical = vcalendar(
-        "UID:before\r\nDTSTART:20260301T080000Z\r\nDTEND:20260301T090000Z\r\n",
-        "UID:across\r\nDTSTART:20260301T083000Z\r\nDTEND:20260301T093000Z\r\n",
-        "UID:after\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\n",
-    )
+    # Given one-hour events ending at the window's start, overlapping it, at its end, and an
+    # instant event at its start
+    objects = [
+        Obj(vcalendar("UID:before\r\nDTSTART:20260301T080000Z\r\nDTEND:20260301T090000Z\r\n")),
+        Obj(vcalendar("UID:across\r\nDTSTART:20260301T083000Z\r\nDTEND:20260301T093000Z\r\n")),
+        Obj(vcalendar("UID:after\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\n")),
+        Obj(vcalendar("UID:instant\r\nDTSTART:20260301T090000Z\r\n")),
+    ]
     # When [9:00, 10:00) is expanded
-    found = expand_object(
-        Obj(ical), datetime(2026, 3, 1, 9, tzinfo=UTC), datetime(2026, 3, 1, 10, tzinfo=UTC)
-    )
-    # Then only the one overlapping it, and it is not marked as recurring
-    assert [(o.uid, o.recurrence_id) for o in found] == [("across", None)]
+    found = expand(
+        objects, datetime(2026, 3, 1, 9, tzinfo=UTC), datetime(2026, 3, 1, 10, tzinfo=UTC)
+    ).occurrences
+    # Then only the overlapping and the instant one, neither marked as recurring
+    assert [(o.uid, o.recurrence_id) for o in found] == [("across", None), ("instant", None)]
 
 
 def test_exceptions_and_exdates_are_applied() -> None:
@@ -133,15 +140,19 @@ def test_expansion_far_from_the_start_stays_inside_the_window() -> None:
 
 def test_all_day_events_come_out_as_dates() -> None:
     # Given a two-day all-day event and a yearly all-day one
-    ical = vcalendar(
+    fete = vcalendar(
         "UID:fete\r\nSUMMARY:Fête du village\r\nDTSTART;VALUE=DATE:20260704\r\n"
         "DTEND;VALUE=DATE:20260706\r\n",
+    )
+    quatorze = vcalendar(
         "UID:quatorze\r\nSUMMARY:14 juillet\r\nDTSTART;VALUE=DATE:20200714\r\n"
         "RRULE:FREQ=YEARLY\r\n",
     )
     # When July 2026 is expanded, in Paris time
     found = expand(
-        [Obj(ical)], datetime(2026, 7, 1, tzinfo=PARIS), datetime(2026, 8, 1, tzinfo=PARIS)
+        [Obj(quatorze), Obj(fete)],
+        datetime(2026, 7, 1, tzinfo=PARIS),
+        datetime(2026, 8, 1, tzinfo=PARIS),
     ).occurrences
     # Then both are dates, all-day, with an exclusive end
     assert [(o.uid, o.start, o.end, o.all_day) for o in found] == [
@@ -175,6 +186,12 @@ def test_naive_window_is_refused() -> None:
         ("this is not a calendar", "not iCalendar"),
         ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Zoé\r\nEND:VCARD\r\n", "not a VCALENDAR"),
         (vcalendar("UID:x\r\nSUMMARY:Sans début\r\n"), "without DTSTART"),
+        (
+            vcalendar(
+                "UID:x\r\nDTSTART:20260101T100000Z\r\n", "UID:y\r\nDTSTART:20260101T100000Z\r\n"
+            ),
+            "different UIDs",
+        ),
         (vcalendar("DTSTART:20260101T100000Z\r\n"), "without UID"),
         (vcalendar("UID:x\r\nDTSTART:demain\r\n"), "DTSTART"),
         (vcalendar("UID:x\r\nDTSTART:20260101T100000Z\r\nRRULE:FREQ=SOUVENT\r\n"), None),

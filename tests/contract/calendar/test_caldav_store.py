@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import aiohttp
-import caldav
 import pytest
+from caldav.davclient import DAVClient
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import SyncState
-from connectors.errors import Conflict, Forbidden, NotFound, Unavailable
+from connectors.errors import Conflict, Forbidden, NotFound, RequestError, Unavailable
 from hub.agenda.ical import EventPerson, build_event, parse_events
 from hub.embedded.process import EmbeddedServer
 from tests.servers.radicale import TestCalDAVStore, radicale_home
@@ -52,13 +52,13 @@ async def test_ensure_calendar_is_idempotent(
 
 
 def _plain_calendar_names(radicale: EmbeddedServer) -> dict[str, str]:
-    with caldav.DAVClient(
+    with DAVClient(
         url=radicale_home(radicale),
         username=radicale.username,
         password=radicale.password,
         auth_type="basic",
     ) as client:
-        principal = client.principal()
+        principal = client.principal()  # type: ignore[no-untyped-call]
         return {
             str(c.url).rstrip("/").rsplit("/", 1)[-1]: c.get_display_name()
             for c in principal.calendars()
@@ -153,6 +153,20 @@ async def test_uid_with_slash_and_spaces_round_trips(
     assert read.href == created.href
     assert read.href.count("/") == created.href.count("/") == 3
     assert parse_events(read.ical)[0].uid == uid
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/entente/other/x.ics", "{cal}..", "{cal}%2E%2E", "{cal}a%2Fb.ics", "{cal}", "{cal}sub/x.ics"],
+)
+async def test_href_outside_the_calendar_is_refused(
+    caldav_store: CalDAVStore, calendar: str, href: str
+) -> None:
+    # Given an href that is not one object of this calendar
+    target = href.format(cal=f"/entente/{calendar}/")
+    # When it is used to delete, then the store refuses before asking the server
+    with pytest.raises(RequestError, match="is not in calendar"):
+        await caldav_store.delete(calendar, "x", None, href=target)
 
 
 # -- syncing --------------------------------------------------------------------------------
@@ -254,6 +268,12 @@ async def test_malformed_sync_token_falls_back_to_full_fetch(
     assert result.full and list(result.state.objects) == [a.href]
 
 
+async def test_fetch_of_a_missing_calendar_is_not_found(caldav_store: TestCalDAVStore) -> None:
+    # Given a calendar id never created, when it is fetched, then NotFound
+    with pytest.raises(NotFound):
+        await caldav_store.fetch(caldav_store.calendar_id, None)
+
+
 async def test_query_returns_events_overlapping_the_window(
     caldav_store: CalDAVStore, calendar: str
 ) -> None:
@@ -312,13 +332,14 @@ async def test_plain_caldav_client_sees_what_the_store_wrote(
 
 
 def _plain_read(radicale: EmbeddedServer, calendar: str, uid: str) -> str:
-    with caldav.DAVClient(
+    with DAVClient(
         url=radicale_home(radicale),
         username=radicale.username,
         password=radicale.password,
         auth_type="basic",
     ) as client:
-        found = client.calendar(url=f"{radicale_home(radicale)}{calendar}/").event_by_uid(uid)
+        calendar_url = f"{radicale_home(radicale)}{calendar}/"
+        found = client.calendar(url=calendar_url).event_by_uid(uid)  # type: ignore[no-untyped-call]
         return str(found.data)
 
 
@@ -340,7 +361,7 @@ async def test_event_written_by_another_client_is_found_by_uid(
 
 
 def _plain_write(radicale: EmbeddedServer, calendar: str, ical: str) -> None:
-    with caldav.DAVClient(
+    with DAVClient(
         url=radicale_home(radicale),
         username=radicale.username,
         password=radicale.password,

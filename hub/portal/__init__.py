@@ -1,0 +1,1 @@
+"""The web portal: server-rendered pages in French (English available), a GraphQL client."""
