@@ -10,10 +10,17 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import CalendarStore
+from connectors.directory.keycloak import KeycloakDirectory
+from connectors.directory.port import Directory
+from hub.agenda.calendars import CalendarStep, TownCalendars
 from hub.config import Settings
 from hub.embedded.stack import Endpoint
+from hub.people.directory_sync import DirectoryStep
+from hub.people.local_directory import LocalDirectory
 from hub.towns.provisioning import StepRunner
 
 
@@ -28,17 +35,43 @@ class Endpoints:
 
 @dataclass
 class Backends:
+    directory: Directory
     calendar: CalendarStore | None = None
     steps: list[StepRunner] = field(default_factory=list)
+    calendars: TownCalendars = field(init=False)
+    """Each town's calendar store (``calendar`` unless routed elsewhere) and sync memory."""
+
+    def __post_init__(self) -> None:
+        self.calendars = TownCalendars(lambda: self.calendar)
 
     async def aclose(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.directory.close()
         if self.calendar is not None:
             with contextlib.suppress(Exception):
                 await self.calendar.aclose()
 
 
-def connect_backends(settings: Settings, endpoints: Endpoints | None) -> Backends:
-    backends = Backends()
+def connect_directory(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Directory:
+    if settings.keycloak_url is None:
+        return LocalDirectory(sessions)
+    assert settings.keycloak_client_secret is not None
+    return KeycloakDirectory(
+        settings.keycloak_url,
+        settings.keycloak_realm,
+        settings.keycloak_client_id,
+        settings.keycloak_client_secret.get_secret_value(),
+        timeout=settings.backend_timeout,
+    )
+
+
+def connect_backends(
+    settings: Settings,
+    endpoints: Endpoints | None,
+    sessions: async_sessionmaker[AsyncSession],
+) -> Backends:
+    directory = connect_directory(settings, sessions)
+    backends = Backends(directory=directory, steps=[DirectoryStep(directory)])
     if endpoints is None:
         return backends
     if endpoints.caldav is not None:
@@ -48,4 +81,5 @@ def connect_backends(settings: Settings, endpoints: Endpoints | None) -> Backend
             endpoints.caldav.password,
             timeout=settings.backend_timeout,
         )
+        backends.steps.append(CalendarStep(backends.calendars))
     return backends

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_audience: str = "entente-api"
 
+    keycloak_url: str | None = None
+    keycloak_realm: str = "entente"
+    keycloak_client_id: str = "entente-hub"
+    keycloak_client_secret: SecretStr | None = None
+
     backend_timeout: float = Field(default=2.0, gt=0, le=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
@@ -66,7 +71,12 @@ class Settings(BaseSettings):
                 "HUB_OIDC_ISSUER is required when HUB_ENV=production "
                 "(embedded sign-in is for demos and tests)"
             )
-        for prefix in ("caldav", "webdav"):
+        if self.keycloak_url and not self.keycloak_client_secret:
+            raise ValueError(
+                "HUB_KEYCLOAK_CLIENT_SECRET is required with HUB_KEYCLOAK_URL "
+                "(the hub's service account)"
+            )
+        for prefix in ("caldav", "webdav", "keycloak"):
             url = getattr(self, f"{prefix}_url")
             if url and not url.startswith(("http://", "https://")):
                 raise ValueError(f"HUB_{prefix.upper()}_URL must start with http:// or https://")

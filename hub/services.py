@@ -25,7 +25,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     verifier: TokenVerifier
     signing_key: LocalSigningKey | None
-    backends: Backends = field(default_factory=Backends)
+    backends: Backends
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
     _remote_keys: RemoteJwks | None = None
@@ -52,7 +52,8 @@ def build_services(
     engine: AsyncEngine | None = None,
 ) -> Services:
     engine = engine or make_engine(settings.resolved_database_url)
-    backends = connect_backends(settings, endpoints)
+    sessions = make_sessionmaker(engine)
+    backends = connect_backends(settings, endpoints, sessions)
     signing_key: LocalSigningKey | None = None
     remote: RemoteJwks | None = None
     source: KeySource
@@ -66,7 +67,7 @@ def build_services(
     return Services(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         verifier=TokenVerifier(source, issuer, settings.oidc_audience),
         signing_key=signing_key,
         backends=backends,

@@ -117,6 +117,16 @@ def _date(value: str | None) -> datetime | None:
         return None
 
 
+def quoted_etag(value: str | None) -> str | None:
+    """The RFC 9110 form (``"abc"`` or ``W/"abc"``): Nextcloud's getetag is quoted, WsgiDAV's
+    is bare; quoting both makes an entry's etag equal the ``ETag`` header of its download."""
+    if not value:
+        return None
+    if value.startswith(('"', 'W/"')):
+        return value
+    return f'"{value}"'
+
+
 def to_entry(resource: Resource, base_path: str) -> Entry:
     """Turn a parsed response into an ``Entry`` whose path is relative to ``base_path``."""
     relative = resource.href_path.rstrip("/")[len(base_path.rstrip("/")) :]
@@ -133,7 +143,7 @@ def to_entry(resource: Resource, base_path: str) -> Entry:
         folder=resource.collection,
         size=size,
         content_type=None if resource.collection else props.get(f"{{{DAV}}}getcontenttype"),
-        etag=props.get(f"{{{DAV}}}getetag") or None,
+        etag=quoted_etag(props.get(f"{{{DAV}}}getetag")),
         modified_at=_date(props.get(f"{{{DAV}}}getlastmodified")),
         file_id=file_id or None,
         permissions=props.get(f"{{{OC}}}permissions"),

@@ -25,7 +25,8 @@ Listings never show it; ``hub.files.paths`` refuses it as a user-chosen name."""
 
 @dataclass(frozen=True)
 class Entry:
-    """One file or folder as the backend describes it."""
+    """One file or folder as the backend describes it. ``etag`` is always in its quoted HTTP
+    form (usable in ``If-Match``); ``size`` of a folder is known on Nextcloud only."""
 
     path: str
     name: str

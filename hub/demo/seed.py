@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.identity.passwords import hash_password
 from hub.identity.principal import Principal
 from hub.people import service as people
+from hub.people.directory_sync import DirectorySync
 from hub.people.models import Person, Role
 from hub.people.repository import MembershipRepository, PersonRepository
 from hub.services import Services
@@ -70,7 +71,8 @@ async def seed(services: Services) -> None:
                 step_timeout=services.step_timeout,
                 files_backend=services.files_backend,
             )
-        await _ensure_memberships(session, actor)
+        sync = DirectorySync(services.backends.directory, services.settings.backend_timeout)
+        await _ensure_memberships(session, sync, actor)
 
 
 async def _ensure_people(session: AsyncSession) -> Person:
@@ -95,7 +97,7 @@ async def _ensure_people(session: AsyncSession) -> Person:
     return admin
 
 
-async def _ensure_memberships(session: AsyncSession, actor: Principal) -> None:
+async def _ensure_memberships(session: AsyncSession, sync: DirectorySync, actor: Principal) -> None:
     repository = PersonRepository(session)
     for username, slug, role, share in MEMBERSHIPS:
         person = await repository.by_username(username)
@@ -103,4 +105,4 @@ async def _ensure_memberships(session: AsyncSession, actor: Principal) -> None:
         assert person is not None and town is not None
         current = await MembershipRepository(session).get(person.id, town.id)
         if current is None or (current.role, current.share) != (role, share):
-            await people.set_membership(session, actor, person.id, slug, role, share)
+            await people.set_membership(session, sync, actor, person.id, slug, role, share)

@@ -24,6 +24,9 @@ def write_config(data_dir: Path, *, host: str, port: int, password: str) -> Path
         "host": host,
         "port": port,
         "server": "cheroot",
+        # cheroot's listen backlog defaults to 5: a burst of 32 connects then loses SYNs and
+        # waits 1 s for the retransmit
+        "server_args": {"request_queue_size": 128},
         "provider_mapping": {"/": str(files)},
         "http_authenticator": {
             "domain_controller": None,

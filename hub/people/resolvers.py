@@ -6,9 +6,15 @@ import strawberry
 
 from hub.gql.context import Info
 from hub.people import service
+from hub.people.directory_sync import DirectorySync
 from hub.people.models import Role
 from hub.people.repository import PersonRepository
 from hub.people.types import Me, Membership, Person, RoleType
+
+
+def _sync(info: Info) -> DirectorySync:
+    services = info.context.services
+    return DirectorySync(services.backends.directory, services.settings.backend_timeout)
 
 
 @strawberry.input
@@ -54,7 +60,7 @@ class PeopleMutation:
             [service.StaffTown(t.town, Role(t.role), t.share) for t in input.towns],
         )
         async with info.context.db() as session:
-            row = await service.add_staff(session, info.context.principal, data)
+            row = await service.add_staff(session, _sync(info), info.context.principal, data)
         return Person.of(row)
 
     @strawberry.mutation(description="Give a person a role (and share) in a town.")
@@ -68,7 +74,7 @@ class PeopleMutation:
     ) -> Membership:
         async with info.context.db() as session:
             row = await service.set_membership(
-                session, info.context.principal, str(person), town, Role(role), share
+                session, _sync(info), info.context.principal, str(person), town, Role(role), share
             )
         return Membership.of(row)
 
@@ -76,11 +82,13 @@ class PeopleMutation:
     async def remove_membership(self, info: Info, person: strawberry.ID, town: str) -> bool:
         async with info.context.db() as session:
             return await service.remove_membership(
-                session, info.context.principal, str(person), town
+                session, _sync(info), info.context.principal, str(person), town
             )
 
     @strawberry.mutation(description="Disable a person everywhere; their towns keep the data.")
     async def offboard_staff(self, info: Info, person: strawberry.ID) -> Person:
         async with info.context.db() as session:
-            row = await service.offboard_staff(session, info.context.principal, str(person))
+            row = await service.offboard_staff(
+                session, _sync(info), info.context.principal, str(person)
+            )
         return Person.of(row)

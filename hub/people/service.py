@@ -11,6 +11,7 @@ from hub.audit.service import audited
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.people import validation
+from hub.people.directory_sync import DirectorySync
 from hub.people.models import Membership, Person, Role
 from hub.people.repository import MembershipRepository, PersonRepository
 from hub.towns.models import Town
@@ -42,6 +43,7 @@ async def search_people(
 
 async def set_membership(
     session: AsyncSession,
+    sync: DirectorySync,
     actor: Principal,
     person_id: str,
     slug: str,
@@ -63,6 +65,7 @@ async def set_membership(
             session.add(membership)
         membership.role, membership.share = role, checked_share
         await session.flush()
+        await sync.join(person, town.slug)
         return membership
 
     town_id = await _town_id(session, slug)
@@ -77,7 +80,7 @@ async def set_membership(
 
 
 async def remove_membership(
-    session: AsyncSession, actor: Principal, person_id: str, slug: str
+    session: AsyncSession, sync: DirectorySync, actor: Principal, person_id: str, slug: str
 ) -> bool:
     async def change() -> bool:
         town = await _administered_town(session, actor, slug)
@@ -88,6 +91,7 @@ async def remove_membership(
             raise NotFound(f"{person.username} is not a member of '{slug}'.")
         await session.delete(membership)
         await session.flush()
+        await sync.leave(person, town.slug)
         return True
 
     town_id = await _town_id(session, slug)
@@ -96,7 +100,9 @@ async def remove_membership(
     )
 
 
-async def add_staff(session: AsyncSession, actor: Principal, data: NewStaff) -> Person:
+async def add_staff(
+    session: AsyncSession, sync: DirectorySync, actor: Principal, data: NewStaff
+) -> Person:
     async def change() -> Person:
         if not data.towns and not actor.hub_admin:
             raise BadInput("Name at least one of your towns for the new person.", field="towns")
@@ -122,6 +128,9 @@ async def add_staff(session: AsyncSession, actor: Principal, data: NewStaff) -> 
                 Membership(person_id=person.id, town_id=town.id, role=item.role, share=checked)
             )
         await session.flush()
+        for town in towns:
+            await sync.join(person, town.slug)
+        await session.flush()
         return person
 
     return await audited(
@@ -134,7 +143,9 @@ async def add_staff(session: AsyncSession, actor: Principal, data: NewStaff) -> 
     )
 
 
-async def offboard_staff(session: AsyncSession, actor: Principal, person_id: str) -> Person:
+async def offboard_staff(
+    session: AsyncSession, sync: DirectorySync, actor: Principal, person_id: str
+) -> Person:
     async def change() -> Person:
         person = await _person(session, person_id)
         if person.id == actor.person_id:
@@ -148,6 +159,8 @@ async def offboard_staff(session: AsyncSession, actor: Principal, person_id: str
                 "works for towns you do not administer."
             )
         person.active = False
+        await session.flush()
+        await sync.disable(person)
         await session.flush()
         return person
 

@@ -1,19 +1,28 @@
-"""Jinja2 templates with autoescaping and gettext, shared by every portal page."""
+"""Jinja2 templates with autoescaping, in the request's language, shared by every portal page."""
 
 from __future__ import annotations
 
-import gettext
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+
+from hub.portal.i18n import language
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+    # {% trans %} blocks find gettext/ngettext in each render's context (the request's language).
     extensions=["jinja2.ext.i18n"],
 )
-environment.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
-templates = Jinja2Templates(env=environment)
+
+
+def _language(request: Request) -> dict[str, Any]:
+    return language(request).functions()
+
+
+templates = Jinja2Templates(env=environment, context_processors=[_language])

@@ -210,6 +210,11 @@ class KeycloakDouble:
         with self._lock:
             self._failures.extend([status] * times)
 
+    def clear_failures(self) -> None:
+        """Forget the failures ``fail_next`` queued and not yet served."""
+        with self._lock:
+            self._failures.clear()
+
     def expire_tokens(self) -> None:
         """Make every issued token stale, as after its lifespan."""
         with self._lock:

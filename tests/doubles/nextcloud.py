@@ -26,9 +26,10 @@ What it models, and where each rule comes from upstream:
   ``oc:permissions``, ``oc:size`` (folders too), ``nc:mount-type``; ``getcontentlength`` and
   ``getcontenttype`` only on files (404 propstat on folders). MKCOL: 405 exists, 409 no
   parent, 415 with a body. PUT: 409 no parent, 507 over quota, written to a part file then
-  renamed (Nextcloud's .part upload), so an interrupted PUT leaves nothing. GET: Range -> 206,
-  416. MOVE: ``Destination`` required (400), other server -> 502, ``Overwrite`` T/F (412 if F
-  and the target exists), 409 no parent, 201 created / 204 replaced. DELETE: 404, 204.
+  renamed (Nextcloud's .part upload), so an interrupted PUT leaves nothing. GET: one Range
+  -> 206, unsatisfiable -> 416 (a multi-range request gets the whole file). MOVE:
+  ``Destination`` required (400), other server -> 502, ``Overwrite`` T/F (412 if F and the
+  target exists), 409 no parent, 201 created / 204 replaced. DELETE: 404, 204.
   ``.htaccess`` is refused with 403 (Nextcloud's forbidden file names).
 - Chunked upload v2 (``/remote.php/dav/uploads/{user}/…``, developer manual "Chunked file
   upload v2"): only v2 is modelled, so every MKCOL and PUT needs ``Destination`` (400); chunk
@@ -205,9 +206,9 @@ class _App:
                 return _ocs(request, code=997, data=[], message="Current user is not logged in")
             if ocs:
                 return web.json_response({"message": "Current user is not logged in"}, status=401)
-            response = _dav_error(401, "No public access to this resource.")
-            response.headers["WWW-Authenticate"] = 'Basic realm="Nextcloud", charset="UTF-8"'
-            return response
+            refused = _dav_error(401, "No public access to this resource.")
+            refused.headers["WWW-Authenticate"] = 'Basic realm="Nextcloud", charset="UTF-8"'
+            return refused
         if ocs and request.headers.get("OCS-APIRequest", "").lower() != "true":
             return web.json_response({"message": "CSRF check failed"}, status=412)
         if not ocs and request.match_info.get("user") != self.state.username:
@@ -462,10 +463,40 @@ class _App:
             return _dav_error(404, "File not found")
         if path.is_dir():
             return _dav_error(501, "GET is only implemented on File objects")
+        size = path.stat().st_size
+        start, end, status = 0, size - 1, 200
+        wanted = request.headers.get("Range", "")
+        if wanted.startswith("bytes=") and "," not in wanted:
+            first, _, last = wanted[6:].partition("-")
+            if first:
+                start, end = int(first), min(int(last), size - 1) if last else size - 1
+            elif last:
+                start = max(size - int(last), 0)
+            if start >= size or start > end:
+                refused = web.Response(status=416)
+                refused.headers["Content-Range"] = f"bytes */{size}"
+                return refused
+            status = 206
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return web.FileResponse(
-            path, headers={"ETag": _etag(path.stat()), "Content-Type": content_type}
-        )
+        response = web.StreamResponse(status=status)
+        response.content_type = content_type
+        response.content_length = end - start + 1
+        response.headers["ETag"] = _etag(path.stat())
+        response.headers["Accept-Ranges"] = "bytes"
+        if status == 206:
+            response.headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        await response.prepare(request)
+        with path.open("rb") as handle:
+            handle.seek(start)
+            remaining = end - start + 1
+            while remaining > 0:
+                block = handle.read(min(64 * 1024, remaining))
+                if not block:
+                    break
+                remaining -= len(block)
+                await response.write(block)
+        await response.write_eof()
+        return response
 
     def _destination(self, request: web.Request) -> Path | web.Response:
         raw = request.headers.get("Destination")

@@ -124,6 +124,7 @@ async def test_membership_changes_and_refusals_are_audited_for_the_town(
     assert [(e["actor"], e["action"], e["outcome"], e["town"]) for e in entries] == [
         ("ines", "membership.set", "FORBIDDEN", {"slug": "bievres"}),
         ("ines", "membership.set", "ok", {"slug": "bievres"}),
+        ("system", "town.provision.directory", "ok", {"slug": "bievres"}),
         ("system", "town.provision", "ok", {"slug": "bievres"}),
     ]
 

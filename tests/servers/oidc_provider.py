@@ -24,7 +24,7 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -43,9 +43,14 @@ USER_SCOPE = f"openid profile email {API_SCOPE}"
 REDIRECT_URIS = (
     "http://127.0.0.1/callback",
     "http://testserver/auth/callback",
+    "http://hub.test/auth/callback",
     "http://127.0.0.1:8000/auth/callback",
 )
-POST_LOGOUT_REDIRECT_URIS = ("http://127.0.0.1/logged-out", "http://testserver/")
+POST_LOGOUT_REDIRECT_URIS = (
+    "http://127.0.0.1/logged-out",
+    "http://testserver/",
+    "http://hub.test/",
+)
 MAX_FLOW_STEPS = 12
 
 
@@ -148,13 +153,33 @@ async def login(
         params["nonce"] = nonce
     if resource is not None:
         params["resource"] = resource
+    location = await sign_in_at(
+        f"{provider.issuer}/auth?{urlencode(params)}",
+        username,
+        password,
+        redirect_uri=redirect_uri,
+        http=http,
+    )
+    return _code_from(location, provider.issuer, state)
+
+
+async def sign_in_at(
+    authorize_url: str,
+    username: str,
+    password: str,
+    *,
+    redirect_uri: str,
+    http: httpx.AsyncClient | None = None,
+) -> str:
+    """Drive the provider from an authorization URL (built by any client, the hub's included)
+    through its sign-in and consent forms; return the URL it sends the browser back to."""
     async with _browser(http) as client:
-        response = await client.get(f"{provider.issuer}/auth", params=params)
+        response = await client.get(authorize_url)
         for _ in range(MAX_FLOW_STEPS):
             if response.is_redirect:
                 location = urljoin(str(response.url), response.headers["location"])
                 if location.startswith(redirect_uri):
-                    return _code_from(location, provider.issuer, state)
+                    return location
                 response = await client.get(location)
                 continue
             if response.status_code == 401:
@@ -171,7 +196,7 @@ async def login(
             else:
                 raise LoginFailed(f"unexpected form posting to {action}")
             response = await client.post(action, data=form)
-    raise LoginFailed(f"no code after {MAX_FLOW_STEPS} steps")
+    raise LoginFailed(f"no redirect after {MAX_FLOW_STEPS} steps")
 
 
 @contextlib.asynccontextmanager

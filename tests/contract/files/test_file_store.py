@@ -88,8 +88,9 @@ async def test_upload_then_download_round_trips_with_ranges(store: FileStore) ->
     tail = await store.download("/data.bin", byte_range=(299_990, None))
     tail_body = b"".join([chunk async for chunk in tail.chunks()])
 
-    # then every byte is where it should be
+    # then every byte is where it should be, and the entry's etag is the download's
     assert (whole.status, whole.size) == (200, len(data)) and body == data
+    assert whole.etag == entry.etag
     assert middle.status == 206 and middle_body == data[1000:2000]
     assert middle.content_range == f"bytes 1000-1999/{len(data)}"
     assert tail.status == 206 and tail_body == data[299_990:]

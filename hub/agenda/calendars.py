@@ -1,0 +1,100 @@
+"""Where each town's calendar lives, and what this process remembers of it between requests.
+
+Each town has one calendar, named by its slug, in the calendar home of the hub's CalDAV
+account (``HUB_CALDAV_URL``, or the embedded Radicale). ``route`` points one town at another
+server instead (a town with its own Nextcloud; tests use it for a dead or hanging server).
+
+The memory is per process and per town: the last RFC 6578 sync-token with every object
+(so a warm read is one small REPORT), and each object read once per etag (iCalendar parsing
+costs far more than the fetch). It is a cache: losing it (restart, another worker) costs one
+full read, never a wrong answer. Routing a town elsewhere forgets what was kept for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import icalendar
+
+from connectors.calendar.port import CalendarObject, CalendarStore, SyncState
+from hub.agenda.ical import InvalidCalendarObject, parse_object
+from hub.errors import BackendUnavailable
+from hub.towns.provisioning import TownRef
+
+NO_CALENDAR_SERVER = "No calendar server is configured (HUB_CALDAV_URL)."
+
+Parsed = icalendar.Calendar | InvalidCalendarObject
+
+
+@dataclass
+class _Kept:
+    store: CalendarStore
+    state: SyncState | None = None
+    parsed: dict[str, tuple[str, Parsed]] = field(default_factory=dict)
+
+
+class TownCalendars:
+    """The calendar store of each town, and the per-process sync memory."""
+
+    def __init__(self, default: Callable[[], CalendarStore | None]) -> None:
+        self._default = default
+        self._routes: dict[str, CalendarStore] = {}
+        self._kept: dict[str, _Kept] = {}
+
+    def route(self, slug: str, store: CalendarStore) -> None:
+        """Keep ``slug``'s calendar on ``store`` (the caller closes it)."""
+        self._routes[slug] = store
+        self._kept.pop(slug, None)
+
+    def store_for(self, slug: str) -> CalendarStore:
+        store = self._routes.get(slug) or self._default()
+        if store is None:
+            raise BackendUnavailable(NO_CALENDAR_SERVER)
+        return store
+
+    @staticmethod
+    def calendar_id(slug: str) -> str:
+        return slug
+
+    def _entry(self, slug: str, store: CalendarStore) -> _Kept:
+        kept = self._kept.get(slug)
+        if kept is None or kept.store is not store:
+            kept = self._kept[slug] = _Kept(store)
+        return kept
+
+    def state(self, slug: str, store: CalendarStore) -> SyncState | None:
+        return self._entry(slug, store).state
+
+    def remember(self, slug: str, store: CalendarStore, state: SyncState) -> None:
+        kept = self._entry(slug, store)
+        kept.state = state
+        for href in [h for h in kept.parsed if h not in state.objects]:
+            del kept.parsed[href]
+
+    def parsed(self, slug: str, store: CalendarStore, obj: CalendarObject) -> Parsed:
+        """The object read as iCalendar, or why it cannot be (both kept per etag)."""
+        kept = self._entry(slug, store)
+        found = kept.parsed.get(obj.href)
+        if found is not None and found[0] == obj.etag:
+            return found[1]
+        result: Parsed
+        try:
+            result = parse_object(obj.ical, obj.href)
+        except InvalidCalendarObject as exc:
+            result = exc
+        kept.parsed[obj.href] = (obj.etag, result)
+        return result
+
+
+class CalendarStep:
+    """Provisioning: the town's calendar on its server (``ensure_calendar`` is idempotent)."""
+
+    name = "calendar"
+
+    def __init__(self, calendars: TownCalendars) -> None:
+        self._calendars = calendars
+
+    async def run(self, town: TownRef) -> None:
+        store = self._calendars.store_for(town.slug)
+        await store.ensure_calendar(TownCalendars.calendar_id(town.slug), town.name)

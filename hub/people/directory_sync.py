@@ -1,0 +1,91 @@
+"""Mirroring the hub's people and memberships into the directory, one call at a time.
+
+Every call runs inside the hub's own transaction (services flush, `audited` commits): if the
+directory fails, the hub's change is rolled back and the caller gets BACKEND_UNAVAILABLE.
+Directory operations are idempotent, so repeating the same mutation converges — an account a
+failed attempt left in the directory is found and adopted, not duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from connectors.directory.port import Directory, DirectoryPerson
+from connectors.errors import Conflict as DirectoryConflict
+from connectors.errors import ConnectorError, Unavailable
+from hub.errors import BackendUnavailable, Conflict
+from hub.people.models import Person
+from hub.towns.provisioning import TownRef
+
+T = TypeVar("T")
+
+
+@dataclass
+class DirectorySync:
+    directory: Directory
+    timeout: float
+
+    async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await call()
+        except (Unavailable, TimeoutError) as exc:
+            raise BackendUnavailable(
+                f"The directory did not answer while trying to {what}; nothing was changed. "
+                "Try again in a moment."
+            ) from exc
+        except DirectoryConflict as exc:
+            raise Conflict(f"The directory refused to {what}: {exc}") from exc
+        except ConnectorError as exc:
+            raise BackendUnavailable(
+                f"The directory refused to {what}; nothing was changed ({exc})."
+            ) from exc
+
+    async def account(self, person: Person) -> str:
+        """The person's directory id, creating (or adopting) the account when needed."""
+        if person.directory_id:
+            return person.directory_id
+        existing = await self._call(
+            "look the person up", lambda: self.directory.find_person(person.username)
+        )
+        if existing is None:
+            described = DirectoryPerson(person.username, person.display_name, person.email)
+            created = await self._call(
+                "create the account", lambda: self.directory.create_person(described)
+            )
+            existing = created.id
+        person.directory_id = existing
+        return existing
+
+    async def join(self, person: Person, slug: str) -> None:
+        account = await self.account(person)
+        await self._call(
+            f"add {person.username} to {slug}", lambda: self.directory.add_member(slug, account)
+        )
+
+    async def leave(self, person: Person, slug: str) -> None:
+        account = await self.account(person)
+        await self._call(
+            f"remove {person.username} from {slug}",
+            lambda: self.directory.remove_member(slug, account),
+        )
+
+    async def disable(self, person: Person) -> None:
+        account = await self.account(person)
+        await self._call(
+            f"disable {person.username}", lambda: self.directory.disable_person(account)
+        )
+
+
+@dataclass
+class DirectoryStep:
+    """The provisioning step that gives a town its group (and organisation) in the directory."""
+
+    directory: Directory
+    name: str = "directory"
+
+    async def run(self, town: TownRef) -> None:
+        await self.directory.ensure_town_group(town.slug, town.name)

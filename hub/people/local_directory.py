@@ -1,0 +1,66 @@
+"""The directory of embedded mode: the hub's own database is the directory.
+
+People, towns and memberships already live in the hub's tables, so creating or changing them
+"in the directory" has nothing more to do; ids are ``local:{username}`` and town groups
+``local:{slug}``. It implements the same port as the Keycloak connector so that the people
+service has one code path for both.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors.directory.port import CreatedPerson, DirectoryPerson, TownGroup
+from hub.people.models import Membership, Person
+from hub.towns.models import Town
+
+PREFIX = "local:"
+
+
+class LocalDirectory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
+        return CreatedPerson(id=PREFIX + person.username, invitation_sent=False)
+
+    async def send_invitation(self, person_id: str) -> None:
+        """Embedded mode sends no e-mail: the administrator hands out the password."""
+
+    async def find_person(self, username: str) -> str | None:
+        async with self._sessions() as session:
+            found = await session.scalar(select(Person.id).where(Person.username == username))
+        return PREFIX + username if found else None
+
+    async def update_person(self, person_id: str, display_name: str, email: str) -> None:
+        """The hub's row is the directory's: already updated."""
+
+    async def disable_person(self, person_id: str) -> None:
+        """``Person.active`` is the account's state: already updated."""
+
+    async def enable_person(self, person_id: str) -> None:
+        """``Person.active`` is the account's state: already updated."""
+
+    async def ensure_town_group(self, slug: str, name: str) -> TownGroup:
+        return TownGroup(group_id=PREFIX + slug, organization_id=None)
+
+    async def add_member(self, slug: str, person_id: str) -> None:
+        """Memberships are the hub's rows: already added."""
+
+    async def remove_member(self, slug: str, person_id: str) -> None:
+        """Memberships are the hub's rows: already removed."""
+
+    async def list_members(self, slug: str) -> list[str]:
+        query = (
+            select(Person.username)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(Town, Town.id == Membership.town_id)
+            .where(Town.slug == slug)
+            .order_by(Person.username)
+        )
+        async with self._sessions() as session:
+            return [PREFIX + name for name in await session.scalars(query)]
+
+    async def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,105 @@
+"""The portal's language (French by default, English available) and French-style formatting.
+
+The message ids are the French texts; the English catalogue translates them. The language
+follows the browser's Accept-Language until the person picks one (a cookie).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from starlette.requests import Request
+
+LOCALES = ("fr", "en")
+DEFAULT = "fr"
+COOKIE = "entente_lang"
+PARIS = ZoneInfo("Europe/Paris")
+CATALOGUES = Path(__file__).with_name("locale")
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    return Translations.load(str(CATALOGUES), [lang], domain="messages")
+
+
+def negotiate(request: Request) -> str:
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    wanted = []
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            wanted.append((quality, tag.replace("-", "_")))
+    ordered = [tag for _, tag in sorted(wanted, key=lambda item: -item[0])]
+    found = Locale.negotiate(ordered, list(LOCALES)) if ordered else None
+    return str(found) if found is not None else DEFAULT
+
+
+@dataclass(frozen=True)
+class Language:
+    """What a template needs to speak and format in one language."""
+
+    code: str
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = translations(self.code).gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        text = translations(self.code).ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def date(self, value: date | datetime, style: str = "full") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(PARIS).date()
+        return format_date(value, format=style, locale=self.code)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, format="HH:mm", tzinfo=PARIS, locale=self.code)
+
+    def datetime(self, value: datetime) -> str:
+        return format_datetime(value, format="medium", tzinfo=PARIS, locale=self.code)
+
+    def number(self, value: float, digits: int = 1) -> str:
+        return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=self.code)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, format="#,##0 %", locale=self.code)
+
+    def month(self, value: date) -> str:
+        return format_date(value, format="LLLL y", locale=self.code)
+
+    def functions(self) -> dict[str, Callable[..., str] | str]:
+        return {
+            "lang": self.code,
+            "_": self.gettext,
+            "gettext": self.gettext,
+            "ngettext": self.ngettext,
+            "fmt_date": self.date,
+            "fmt_time": self.time,
+            "fmt_datetime": self.datetime,
+            "fmt_number": self.number,
+            "fmt_percent": self.percent,
+            "fmt_month": self.month,
+        }
+
+
+def language(request: Request) -> Language:
+    return Language(negotiate(request))

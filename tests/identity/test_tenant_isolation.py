@@ -1,0 +1,159 @@
+"""Tenant isolation as a property: for generated towns, people and roles, no core operation
+lets a person read or change anything of a town they are not a member of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from hub.people.models import Membership, Person, Role
+from hub.services import Services
+from hub.towns.models import Town, Workspace, WorkspaceTown
+from tests.support.database import empty_tables
+from tests.support.graphql import GraphQLClient
+from tests.support.world import World
+
+ROLES = [Role.STAFF, Role.MANAGER, Role.TOWN_ADMIN]
+
+
+@dataclass(frozen=True)
+class Territory:
+    towns: int
+    # person index -> {town index: role}
+    memberships: list[dict[int, Role]]
+
+
+@st.composite
+def territories(draw: st.DrawFn) -> Territory:
+    towns = draw(st.integers(min_value=2, max_value=4))
+    people = draw(st.integers(min_value=2, max_value=5))
+    memberships = [
+        draw(st.dictionaries(st.integers(0, towns - 1), st.sampled_from(ROLES), max_size=towns))
+        for _ in range(people)
+    ]
+    # At least one person is outside at least one town (else there is nothing to isolate).
+    if all(len(m) == towns for m in memberships):
+        memberships[0] = {}
+    return Territory(towns, memberships)
+
+
+async def snapshot(services: Services) -> tuple[Any, ...]:
+    async with services.sessions() as session:
+        members = sorted(
+            (m.person_id, m.town_id, m.role.value, m.share)
+            for m in await session.scalars(select(Membership))
+        )
+        people = sorted((p.id, p.username, p.active) for p in await session.scalars(select(Person)))
+        towns = sorted((t.id, t.slug, t.name) for t in await session.scalars(select(Town)))
+        spaces = sorted(w.id for w in await session.scalars(select(Workspace)))
+        links = sorted(
+            (w.workspace_id, w.town_id) for w in await session.scalars(select(WorkspaceTown))
+        )
+    return members, people, towns, spaces, links
+
+
+READS = {
+    "town": "query($s: String!) { town(slug: $s) { slug members { person { username } } } }",
+    "audit": "query($s: String!) { auditLog(town: $s) { entries { action } } }",
+    "workspace": "query($w: ID!) { workspace(id: $w) { name } }",
+}
+WRITES = {
+    "set": "mutation($p: ID!, $s: String!) { setMembership(person: $p, town: $s, role: TOWN_ADMIN) "
+    "{ role } }",
+    "remove": "mutation($p: ID!, $s: String!) { removeMembership(person: $p, town: $s) }",
+    "add": 'mutation($s: String!) { addStaff(input: {username: "intruder", displayName: "I", '
+    'email: "i@x.example", towns: [{town: $s, role: STAFF}]}) { id } }',
+    "offboard": "mutation($p: ID!) { offboardStaff(person: $p) { active } }",
+    "share": 'mutation($s: String!, $o: String!) { createSharedWorkspace(name: "Projet", '
+    "towns: [$s, $o]) { id } }",
+    "provision": "mutation($s: String!, $n: String!, $i: String!) { provisionTown(input: "
+    "{slug: $s, name: $n, inseeCode: $i}) { id } }",
+}
+LISTS = """query {
+  towns { slug members { person { username memberships { town { slug } } } } }
+  people { username memberships { town { slug } } }
+  workspaces { id towns { slug } }
+  me { memberships { town { slug } } }
+}"""
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(territory=territories())
+async def test_no_core_operation_crosses_a_town_boundary(
+    services: Services, gql: GraphQLClient, territory: Territory
+) -> None:
+    await empty_tables(services.engine)
+    world = World(services)
+    slugs = [f"ville-{i}" for i in range(territory.towns)]
+    for i, slug in enumerate(slugs):
+        await world.town(slug, f"Ville {i}", f"9{i + 1:02d}01")
+    names = [f"agent{i}" for i in range(len(territory.memberships))]
+    for name, memberships in zip(names, territory.memberships, strict=True):
+        await world.person(name)
+        for town, role in memberships.items():
+            await world.member(name, slugs[town], role)
+    workspace_of = {slug: await own_workspace(services, world.towns[slug].id) for slug in slugs}
+
+    for name, memberships in zip(names, territory.memberships, strict=True):
+        mine = {slugs[t] for t in memberships}
+        outside = [s for s in slugs if s not in mine]
+        token = world.token(name)
+        await lists_stay_inside(gql, token, mine)
+        for slug in outside:
+            before = await snapshot(services)
+            member = next(
+                (
+                    n
+                    for n, m in zip(names, territory.memberships, strict=True)
+                    if slugs.index(slug) in m and n != name
+                ),
+                name,
+            )
+            variables = {
+                "s": slug,
+                "w": workspace_of[slug],
+                "p": world.people[member].id,
+                # Sharing with one of one's own towns, or with another town outside.
+                "o": next(iter(mine), next(o for o in slugs if o != slug)),
+                "n": world.towns[slug].name,
+                "i": world.towns[slug].insee_code,
+            }
+            for label, operation in {**READS, **WRITES}.items():
+                reply = await gql(operation, variables, token=token)
+                assert reply.codes and set(reply.codes) <= {"FORBIDDEN", "NOT_FOUND"}, (
+                    label,
+                    name,
+                    slug,
+                    reply.errors,
+                )
+                assert reply.data is None or all(v is None for v in reply.data.values()), label
+            assert await snapshot(services) == before
+
+
+async def own_workspace(services: Services, town_id: str) -> str:
+    async with services.sessions() as session:
+        found = await session.scalar(select(Workspace.id).where(Workspace.owner_town_id == town_id))
+    assert found is not None
+    return found
+
+
+async def lists_stay_inside(gql: GraphQLClient, token: str, mine: set[str]) -> None:
+    data = (await gql(LISTS, token=token)).ok()
+    seen = {t["slug"] for t in data["towns"]}
+    for town in data["towns"]:
+        for member in town["members"]:
+            seen |= {m["town"]["slug"] for m in member["person"]["memberships"]}
+    for person in data["people"]:
+        seen |= {m["town"]["slug"] for m in person["memberships"]}
+    for workspace in data["workspaces"]:
+        seen |= {t["slug"] for t in workspace["towns"]}
+    seen |= {m["town"]["slug"] for m in data["me"]["memberships"]}
+    assert seen <= mine
