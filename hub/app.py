@@ -106,7 +106,11 @@ def create_app(
     # CSRF token); the portal session itself is the hub's own cookie.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=stored_secret(settings.data_dir / "keys" / "flow.secret", 32),
+        secret_key=(
+            settings.flow_secret.get_secret_value()
+            if settings.flow_secret
+            else stored_secret(settings.data_dir / "keys" / "flow.secret", 32)
+        ),
         session_cookie="entente_flow",
         max_age=15 * 60,
         same_site="lax",

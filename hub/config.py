@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     keycloak_client_id: str = "entente-hub"
     keycloak_client_secret: SecretStr | None = None
 
+    # Signs the sign-in flow's cookie; generated under HUB_DATA_DIR when unset. Set it when
+    # several replicas serve the hub, so each can finish a flow another one started.
+    flow_secret: SecretStr | None = None
+
     backend_timeout: float = Field(default=2.0, gt=0, le=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)

@@ -27,6 +27,9 @@ T = TypeVar("T")
 class DirectorySync:
     directory: Directory
     timeout: float
+    # Set when the directory created an account but could not e-mail its invitation: the
+    # account stands, and the refusal is audited so an administrator can resend it.
+    invitation_error: str | None = None
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -57,6 +60,7 @@ class DirectorySync:
                 "create the account", lambda: self.directory.create_person(described)
             )
             existing = created.id
+            self.invitation_error = created.invitation_error
         person.directory_id = existing
         return existing
 

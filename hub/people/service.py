@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.service import audited
+from hub.audit.service import audited, record
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.people import validation
@@ -130,6 +130,15 @@ async def add_staff(
         await session.flush()
         for town in towns:
             await sync.join(person, town.slug)
+        if sync.invitation_error:
+            record(
+                session,
+                actor,
+                "person.invite",
+                username,
+                outcome="BACKEND_UNAVAILABLE",
+                details={"error": sync.invitation_error},
+            )
         await session.flush()
         return person
 

@@ -64,11 +64,12 @@ class PortalClient:
         )
         problems = []
         for error in result.errors or []:
-            extensions = with_code(error).extensions or {}
+            coded = with_code(error)
+            extensions = coded.extensions or {}
             problems.append(
                 Problem(
                     code=str(extensions.get("code", "INTERNAL")),
-                    message=error.message,
+                    message=coded.message,
                     field=str(extensions["field"]) if "field" in extensions else None,
                 )
             )

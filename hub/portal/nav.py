@@ -1,0 +1,51 @@
+"""What every signed-in page shows around its content: who I am, my towns, the menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.portal.web import Visit
+
+
+@dataclass(frozen=True)
+class Nav:
+    name: str
+    person_id: str
+    hub_admin: bool
+    memberships: list[dict[str, Any]]
+    towns: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def manager(self) -> bool:
+        return any(m["role"] == "MANAGER" for m in self.memberships)
+
+    @property
+    def administered(self) -> list[str]:
+        return [m["town"]["slug"] for m in self.memberships if m["role"] == "TOWN_ADMIN"]
+
+    @property
+    def admin(self) -> bool:
+        return self.hub_admin or bool(self.administered)
+
+    def administers(self, slug: str) -> bool:
+        return self.hub_admin or slug in self.administered
+
+    @property
+    def town_order(self) -> dict[str, int]:
+        """Each town's colour: its place in the alphabetical list of the towns I see."""
+        return {town["slug"]: index for index, town in enumerate(self.towns)}
+
+
+async def page(visit: Visit) -> Nav:
+    me = await visit.run("Me")
+    visit.refuse_unless_ok(me)
+    towns = await visit.run("TownList")
+    data = me.data["me"]
+    return Nav(
+        name=data["person"]["displayName"],
+        person_id=data["person"]["id"],
+        hub_admin=data["hubAdmin"],
+        memberships=data["memberships"],
+        towns=sorted(towns.data.get("towns") or [], key=lambda t: t["name"]),
+    )

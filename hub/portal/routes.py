@@ -1,0 +1,91 @@
+"""The portal's pages: ``portal_router`` mounts them all on the app.
+
+Every page reads its data through the GraphQL operations of ``graphql/operations/portal/``;
+every form posts here with the session's CSRF token and comes back with a redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hub.config import Settings
+from hub.identity.routes import safe_next
+from hub.portal import admin, agenda, files
+from hub.portal.client import PortalClient
+from hub.portal.dates import Week, first_of, parse_month, shift_month, today
+from hub.portal.i18n import COOKIE, LOCALES
+from hub.portal.nav import page
+from hub.portal.web import PortalRoute, Visit, visiting
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def portal_router(settings: Settings, schema: strawberry.Schema) -> APIRouter:
+    client = PortalClient(schema)
+    router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+    visit = visiting(client)
+
+    @router.get("/")
+    async def home(v: Visit = Depends(visit)) -> Response:
+        week = Week.of(today())
+        nav = await page(v)
+        week_agenda = await v.run(
+            "Agenda", {"start": week.start.isoformat(), "end": week.end.isoformat()}
+        )
+        report = None
+        report_problems: list[str] = []
+        if nav.manager:
+            answer = await v.run("Allocation", {"month": parse_month(None)})
+            report = answer.data.get("allocation")
+            report_problems = v.explain(answer.problems)
+        return v.render(
+            "home.html",
+            {
+                "nav": nav,
+                "week": week,
+                "agenda": agenda.view(week_agenda, week, nav.town_order),
+                "agenda_problems": v.explain(week_agenda.problems),
+                "report": report,
+                "report_problems": report_problems,
+            },
+        )
+
+    @router.get("/language")
+    async def switch_language(request: Request, lang: str = "fr", next: str = "/") -> Response:
+        response = RedirectResponse(safe_next(next), status_code=303)
+        if lang in LOCALES:
+            response.set_cookie(
+                COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True, path="/"
+            )
+        return response
+
+    @router.get("/time-sharing")
+    async def time_sharing(
+        v: Visit = Depends(visit), month: str | None = None, person: str | None = None
+    ) -> Response:
+        chosen = parse_month(month)
+        nav = await page(v)
+        variables: dict[str, Any] = {"month": chosen, "person": person or None}
+        answer = await v.run("Allocation", variables)
+        return v.render(
+            "time_sharing.html",
+            {
+                "nav": nav,
+                "month": chosen,
+                "month_day": first_of(chosen),
+                "previous": shift_month(chosen, -1),
+                "following": shift_month(chosen, 1),
+                "report": answer.data.get("allocation"),
+                "problems": v.explain(answer.problems),
+                "person": person or "",
+            },
+        )
+
+    agenda.routes(router, visit)
+    files.routes(router, visit)
+    admin.routes(router, visit)
+    return router
