@@ -17,6 +17,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from hub import __version__
+from hub.agenda.routes import allocation_router
 from hub.config import Settings
 from hub.embedded.process import stored_secret
 from hub.errors import HubError
@@ -26,6 +27,7 @@ from hub.gql.schema import build_schema
 from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
+from hub.portal.routes import portal_router
 from hub.portal.security import security_headers
 from hub.portal.templating import TEMPLATES
 from hub.services import Services, build_services
@@ -100,6 +102,8 @@ def create_app(
     )
     app.include_router(graphql, prefix="/graphql")
     app.include_router(auth_router(settings))
+    app.include_router(allocation_router())
+    app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(security_headers(settings.oidc_issuer, ide=not settings.production))
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's

@@ -72,6 +72,7 @@ def connect_backends(
 ) -> Backends:
     directory = connect_directory(settings, sessions)
     backends = Backends(directory=directory, steps=[DirectoryStep(directory)])
+    backends.calendars.timeout = settings.backend_timeout
     if endpoints is None:
         return backends
     if endpoints.caldav is not None:

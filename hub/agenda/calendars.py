@@ -37,8 +37,12 @@ class _Kept:
 class TownCalendars:
     """The calendar store of each town, and the per-process sync memory."""
 
-    def __init__(self, default: Callable[[], CalendarStore | None]) -> None:
+    def __init__(
+        self, default: Callable[[], CalendarStore | None], *, timeout: float = 2.0
+    ) -> None:
         self._default = default
+        self.timeout = timeout
+        """Seconds each call to a town's server may take (``HUB_BACKEND_TIMEOUT``)."""
         self._routes: dict[str, CalendarStore] = {}
         self._kept: dict[str, _Kept] = {}
 

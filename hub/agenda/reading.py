@@ -51,12 +51,12 @@ class TownRead:
 
 
 async def read_town(
-    calendars: TownCalendars, town: TownSlug, start: datetime, end: datetime, timeout: float
+    calendars: TownCalendars, town: TownSlug, start: datetime, end: datetime
 ) -> TownRead:
     """The town's occurrences in [start, end) (``start`` in the zone to read dates in)."""
     store = calendars.store_for(town.slug)
     calendar_id = TownCalendars.calendar_id(town.slug)
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(calendars.timeout):
         result = await store.fetch(calendar_id, calendars.state(town.slug, store))
     calendars.remember(town.slug, store, result.state)
     read = TownRead()
@@ -88,12 +88,11 @@ async def read_towns(
     towns: Sequence[TownSlug],
     start: datetime,
     end: datetime,
-    timeout: float,
 ) -> dict[str, TownRead]:
     """Every town's read, by town id, fetched concurrently; a failed town gets a problem."""
     zoned_start, zoned_end = start.astimezone(PARIS), end.astimezone(PARIS)
     outcomes = await asyncio.gather(
-        *(read_town(calendars, town, zoned_start, zoned_end, timeout) for town in towns),
+        *(read_town(calendars, town, zoned_start, zoned_end) for town in towns),
         return_exceptions=True,
     )
     reads: dict[str, TownRead] = {}

@@ -1,4 +1,4 @@
-"""The merged agenda and its events."""
+"""The merged agenda, its events, and the time-sharing report."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from datetime import datetime
 
 import strawberry
 
+from hub.agenda import service, writing
 from hub.agenda.types import Agenda, Event
+from hub.agenda.window import check_window
+from hub.allocation import service as allocation
 from hub.allocation.types import AllocationReport
-from hub.errors import NotFound
 from hub.gql.context import Info
-
-CALENDARS_PENDING = "Calendars are not connected to this hub yet."
 
 
 @strawberry.input
@@ -25,39 +25,78 @@ class EventInput:
     description: str | None = None
     people: list[strawberry.ID] | None = strawberry.field(default_factory=list)
 
+    def data(self) -> writing.EventData:
+        return writing.EventData(
+            town=self.town,
+            title=self.title,
+            start=self.start,
+            end=self.end,
+            all_day=bool(self.all_day),
+            location=self.location or "",
+            description=self.description or "",
+            people=tuple(str(p) for p in self.people or ()),
+        )
+
 
 @strawberry.type
 class AgendaQuery:
-    @strawberry.field(description="Events of the caller's towns in a window, merged and sorted.")
+    @strawberry.field(
+        description="Events of the caller's towns (or those listed) in [start, end), at most "
+        "366 days, recurrences expanded, sorted by start; a town that fails is in errors."
+    )
     async def agenda(
         self, info: Info, start: datetime, end: datetime, towns: list[str] | None = None
     ) -> Agenda:
-        info.context.principal  # noqa: B018 - authenticate before answering
-        return Agenda(events=[], conflicts=[], errors=[])
+        principal = info.context.principal
+        check_window(start, end)
+        async with info.context.db() as session:
+            scope = await service.agenda_scope(session, principal, towns)
+        for town in scope.towns:
+            info.context.loaders.town.prime(town.id, town)
+        calendars = info.context.services.backends.calendars
+        return Agenda.of(await service.read_agenda(calendars, scope, start, end))
 
     @strawberry.field(description='A pooled manager\'s hours per town; month = "2026-11".')
     async def allocation(
         self, info: Info, month: str, person: strawberry.ID | None = None
     ) -> AllocationReport:
-        info.context.principal  # noqa: B018
-        raise NotFound(CALENDARS_PENDING)
+        principal = info.context.principal
+        period = allocation.parse_month(month)
+        async with info.context.db() as session:
+            scope = await allocation.report_scope(session, principal, person)
+        services = info.context.services
+        report = await allocation.build_report(services.backends.calendars, scope, period)
+        return AllocationReport.of(report, services.settings.base_url)
 
 
 @strawberry.type
 class AgendaMutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Members of the town (and hub admins) write its events.")
     async def create_event(self, info: Info, input: EventInput) -> Event:
-        info.context.principal  # noqa: B018
-        raise NotFound(CALENDARS_PENDING)
+        principal = info.context.principal
+        calendars = info.context.services.backends.calendars
+        async with info.context.db() as session:
+            event = await writing.create_event(session, principal, calendars, input.data())
+        return Event.of(event)
 
-    @strawberry.mutation(description="A stale etag answers CONFLICT and changes nothing.")
+    @strawberry.mutation(
+        description="Changes the whole event (a recurring series keeps its times). "
+        "A stale etag answers CONFLICT and changes nothing."
+    )
     async def update_event(
         self, info: Info, id: strawberry.ID, input: EventInput, etag: str | None = None
     ) -> Event:
-        info.context.principal  # noqa: B018
-        raise NotFound(CALENDARS_PENDING)
+        principal = info.context.principal
+        calendars = info.context.services.backends.calendars
+        async with info.context.db() as session:
+            event = await writing.update_event(
+                session, principal, calendars, str(id), input.data(), etag
+            )
+        return Event.of(event)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Deletes the whole event (every occurrence of a series).")
     async def delete_event(self, info: Info, id: strawberry.ID, etag: str | None = None) -> bool:
-        info.context.principal  # noqa: B018
-        raise NotFound(CALENDARS_PENDING)
+        principal = info.context.principal
+        calendars = info.context.services.backends.calendars
+        async with info.context.db() as session:
+            return await writing.delete_event(session, principal, calendars, str(id), etag)

@@ -101,11 +101,10 @@ async def read_agenda(
     scope: AgendaScope,
     start: datetime,
     end: datetime,
-    timeout: float,
 ) -> AgendaView:
     """The scope's events overlapping [start, end), sorted by start, with the clashes."""
     refs = [TownSlug(town.id, town.slug) for town in scope.towns]
-    reads = await read_towns(calendars, refs, start, end, timeout)
+    reads = await read_towns(calendars, refs, start, end)
     events: list[TownEvent] = []
     problems: list[SourceProblem] = []
     for ref in refs:

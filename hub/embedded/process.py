@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -70,6 +74,15 @@ class EmbeddedServer:
             self.process.wait(timeout)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: if the hub dies without stopping us (SIGKILL, OOM), the
+    kernel sends us SIGTERM, so no embedded server outlives its hub. The kernel ties this to
+    the thread that spawned the child: spawn from the main thread."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def spawn(
     argv: Sequence[str],
     *,
@@ -89,6 +102,7 @@ def spawn(
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     try:
         wait_for_port(host, port, ready_timeout, process)

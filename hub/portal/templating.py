@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
+from hub.portal.dates import parse_instant
 from hub.portal.i18n import language
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -26,3 +27,4 @@ def _language(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(env=environment, context_processors=[_language])
+environment.filters["instant"] = parse_instant
