@@ -19,6 +19,8 @@ demo: $(STAMP)  ## set up, seed the demo territory, serve on http://127.0.0.1:$$
 	$(BIN)/hub demo
 
 test: $(STAMP)  ## the whole suite (PostgreSQL too when HUB_TEST_DATABASE_URL is set)
+	@test -x /usr/bin/chromium || echo "note: the browser tests need Debian's Chromium" \
+		"(apt-get install chromium); without it they are skipped here and fail in CI."
 	$(BIN)/pytest
 
 lint: $(STAMP)

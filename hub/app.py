@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from strawberry.fastapi import GraphQLRouter
@@ -21,6 +21,7 @@ from hub.agenda.routes import allocation_router
 from hub.config import Settings
 from hub.embedded.process import stored_secret
 from hub.errors import HubError
+from hub.files.web import files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
 from hub.gql.schema import build_schema
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(graphql, prefix="/graphql")
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
+    app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(security_headers(settings.oidc_issuer, ide=not settings.production))
@@ -130,17 +132,4 @@ def create_app(
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
 
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    async def home() -> str:
-        return _HOME
-
     return app
-
-
-_HOME = """<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Entente</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>Entente</h1>
-<p>Le guichet commun des communes qui partagent leurs agents.</p>
-<p><a href="/graphql">API GraphQL</a></p></main></body></html>
-"""

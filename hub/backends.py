@@ -16,9 +16,14 @@ from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import CalendarStore
 from connectors.directory.keycloak import KeycloakDirectory
 from connectors.directory.port import Directory
+from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
+from connectors.files.port import FileStore
+from connectors.files.webdav import WebDavStore
 from hub.agenda.calendars import CalendarStep, TownCalendars
 from hub.config import Settings
 from hub.embedded.stack import Endpoint
+from hub.files.provisioning import FilesStep
+from hub.files.stores import FileStores, StoreFactory
 from hub.people.directory_sync import DirectoryStep
 from hub.people.local_directory import LocalDirectory
 from hub.towns.provisioning import StepRunner
@@ -38,6 +43,8 @@ class Backends:
     directory: Directory
     calendar: CalendarStore | None = None
     steps: list[StepRunner] = field(default_factory=list)
+    files: FileStores = field(default_factory=FileStores)
+    """One store per workspace root, on the backends connected (none: files are unavailable)."""
     calendars: TownCalendars = field(init=False)
     """Each town's calendar store (``calendar`` unless routed elsewhere) and sync memory."""
 
@@ -50,6 +57,7 @@ class Backends:
         if self.calendar is not None:
             with contextlib.suppress(Exception):
                 await self.calendar.aclose()
+        await self.files.aclose()
 
 
 def connect_directory(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Directory:
@@ -73,6 +81,9 @@ def connect_backends(
     directory = connect_directory(settings, sessions)
     backends = Backends(directory=directory, steps=[DirectoryStep(directory)])
     backends.calendars.timeout = settings.backend_timeout
+    backends.files = connect_files(settings, endpoints.webdav if endpoints else None)
+    if backends.files.connected:
+        backends.steps.append(FilesStep(backends.files))
     if endpoints is None:
         return backends
     if endpoints.caldav is not None:
@@ -84,3 +95,43 @@ def connect_backends(
         )
         backends.steps.append(CalendarStep(backends.calendars))
     return backends
+
+
+def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
+    """The file backends: the WebDAV endpoint (embedded or ``HUB_WEBDAV_URL``) and, when
+    ``HUB_NEXTCLOUD_URL`` is set, Nextcloud; ``HUB_FILES_BACKEND`` picks the default."""
+    timeout = settings.backend_timeout
+    factories: dict[str, StoreFactory] = {}
+    if webdav is not None:
+
+        def webdav_store(root: str) -> FileStore:
+            return WebDavStore(
+                webdav.url,
+                username=webdav.username,
+                password=webdav.password,
+                root=root,
+                timeout=timeout,
+            )
+
+        factories["webdav"] = webdav_store
+    admin: NextcloudAdmin | None = None
+    if settings.nextcloud_url is not None:
+        url, username = settings.nextcloud_url, settings.nextcloud_username or ""
+        password = (
+            settings.nextcloud_password.get_secret_value() if settings.nextcloud_password else ""
+        )
+
+        def nextcloud_store(root: str) -> FileStore:
+            return NextcloudStore(
+                url, username=username, password=password, root=root, timeout=timeout
+            )
+
+        factories["nextcloud"] = nextcloud_store
+        admin = NextcloudAdmin(url, username=username, password=password, timeout=timeout)
+    return FileStores(
+        factories,
+        default=settings.files_backend,
+        timeout=timeout,
+        team_folders=admin,
+        hub_group=settings.nextcloud_hub_group if admin else None,
+    )

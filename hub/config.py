@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     webdav_url: str | None = None
     webdav_username: str | None = None
     webdav_password: SecretStr | None = None
+    files_backend: Literal["webdav", "nextcloud"] = "webdav"
+    nextcloud_url: str | None = None
+    nextcloud_username: str | None = None
+    nextcloud_password: SecretStr | None = None
+    # The hub's account reaches the towns' team folders through this group (it must be in it).
+    nextcloud_hub_group: str = "entente-hub"
 
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
@@ -80,7 +87,9 @@ class Settings(BaseSettings):
                 "HUB_KEYCLOAK_CLIENT_SECRET is required with HUB_KEYCLOAK_URL "
                 "(the hub's service account)"
             )
-        for prefix in ("caldav", "webdav", "keycloak"):
+        if self.files_backend == "nextcloud" and not self.nextcloud_url:
+            raise ValueError("HUB_NEXTCLOUD_URL is required with HUB_FILES_BACKEND=nextcloud")
+        for prefix in ("caldav", "webdav", "keycloak", "nextcloud"):
             url = getattr(self, f"{prefix}_url")
             if url and not url.startswith(("http://", "https://")):
                 raise ValueError(f"HUB_{prefix.upper()}_URL must start with http:// or https://")

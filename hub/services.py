@@ -72,5 +72,6 @@ def build_services(
         signing_key=signing_key,
         backends=backends,
         provisioning_steps=list(backends.steps),
+        files_backend=backends.files.default,
         _remote_keys=remote,
     )

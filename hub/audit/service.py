@@ -14,6 +14,16 @@ from hub.identity.principal import Principal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+TARGET_MAX = 1024
+
+
+def printable(text: str) -> str:
+    """Refused input is audited as it came, but control characters (NUL, which PostgreSQL
+    cannot store, newlines that would forge log lines) are written as escapes."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
 
 
 def record(
@@ -32,7 +42,7 @@ def record(
         actor_id=actor.person_id if actor else None,
         town_id=town_id,
         action=action,
-        target=target,
+        target=printable(target)[:TARGET_MAX],
         outcome=outcome,
         details=details,
     )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.agenda.demo import seed_agendas
+from hub.files.demo import seed_files
 from hub.identity.passwords import hash_password
 from hub.identity.principal import Principal
 from hub.people import service as people
@@ -73,6 +75,12 @@ async def seed(services: Services) -> None:
             )
         sync = DirectorySync(services.backends.directory, services.settings.backend_timeout)
         await _ensure_memberships(session, sync, actor)
+
+    # Agendas: the towns' calendars for November 2026 (hub/agenda/demo.py).
+    await seed_agendas(services)
+
+    # Files: each town's documents and the shared "PLU intercommunal" (hub/files/demo.py).
+    await seed_files(services)
 
 
 async def _ensure_people(session: AsyncSession) -> Person:

@@ -158,9 +158,7 @@ async def move_entry(
         if src == dst or dst.startswith(src + "/"):
             raise BadInput("An entry cannot be moved onto or into itself.", field="to")
         async with backend_call(f"'{dst}'", stores.timeout):
-            return await stores.store(place.backend, place.root).move(
-                src, dst, overwrite=overwrite
-            )
+            return await stores.store(place.backend, place.root).move(src, dst, overwrite=overwrite)
 
     return await _file_action(
         session, actor, "file.move", workspace_id, f"{source} -> {target}", change
@@ -197,6 +195,9 @@ async def upload_file(
 
     async def change(place: Place) -> Entry:
         target = _upload_target(path, upload.filename)
+        announced = getattr(upload, "min_size", None) or getattr(upload, "size", None)
+        if isinstance(announced, int) and announced > max_bytes:
+            raise TooLarge(f"The file is larger than the {max_bytes} bytes this hub accepts.")
         source = _Counted(upload, max_bytes)
         store = stores.store(place.backend, place.root)
         try:
@@ -294,10 +295,12 @@ async def file_audit(
 ) -> None:
     """Commit one entry per town of the workspace (one without town when it was not found)."""
     await session.rollback()
-    details: dict[str, Any] = {"workspace": workspace_id}
+    details: dict[str, Any] = {"workspace": workspace_id.replace("\x00", "")}
     if message:
         details["message"] = message
     label = f"{place.name}:{target}" if place else f"{workspace_id}:{target}"
+    # a refused path may hold NUL or control bytes, which PostgreSQL text refuses to store
+    label = "".join(char if char.isprintable() else repr(char)[1:-1] for char in label)
     for town_id in (place.town_ids if place else None) or [None]:
         record(
             session,

@@ -96,13 +96,13 @@ class FileStores:
 
 
 @asynccontextmanager
-async def backend_call(what: str, timeout: float | None) -> AsyncIterator[None]:
-    """Run the block within ``timeout`` seconds, translating the store's errors for the API.
+async def backend_call(what: str, limit: float | None) -> AsyncIterator[None]:
+    """Run the block within ``limit`` seconds, translating the store's errors for the API.
 
     ``what`` finishes the sentence "The file server …" in messages, e.g. "has no '/a.txt'".
     """
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             yield
     except TimeoutError as exc:
         raise BackendUnavailable("The file server did not answer in time; try again.") from exc

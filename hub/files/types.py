@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.errors import NotFound
+from connectors.files.port import Entry as StoredEntry
+from hub.files import service
+from hub.files.download import download_url
 from hub.gql.context import Info
 from hub.towns.models import Workspace as WorkspaceModel
 
@@ -25,8 +27,21 @@ class Entry:
     etag: str | None
     modified_at: datetime | None
     download_url: str | None = strawberry.field(
-        description="An authenticated, streamed download through the hub."
+        description="An authenticated, streamed download through the hub (files only)."
     )
+
+    @classmethod
+    def of(cls, entry: StoredEntry, workspace_id: str, base_url: str) -> Entry:
+        return cls(
+            path=entry.path,
+            name=entry.name,
+            folder=entry.folder,
+            size=float(entry.size) if entry.size is not None else None,
+            content_type=entry.content_type,
+            etag=entry.etag,
+            modified_at=entry.modified_at,
+            download_url=None if entry.folder else download_url(base_url, workspace_id, entry.path),
+        )
 
 
 @strawberry.type(description="A folder of files, a town's own or shared by several towns.")
@@ -34,10 +49,19 @@ class Workspace:
     id: strawberry.ID
     name: str
     shared: bool
+    backend: strawberry.Private[str]
+    root: strawberry.Private[str]
 
     @classmethod
     def of(cls, row: WorkspaceModel) -> Workspace:
-        return cls(id=strawberry.ID(row.id), name=row.name, shared=row.owner_town_id is None)
+        """Only for a row the caller may open: ``entries`` does not check again."""
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            shared=row.owner_town_id is None,
+            backend=row.backend,
+            root=row.root,
+        )
 
     @strawberry.field(description="The towns that open this workspace.")
     async def towns(self, info: Info) -> list[Annotated[Town, strawberry.lazy("hub.towns.types")]]:
@@ -49,6 +73,9 @@ class Workspace:
         rows = await loaders.town.load_many([t for t in town_ids if principal.sees_town(t)])
         return [Town.of(row) for row in rows if row is not None]
 
-    @strawberry.field(description="The entries of a folder of the workspace.")
+    @strawberry.field(description="The entries of a folder of the workspace, folders first.")
     async def entries(self, info: Info, path: str = "/") -> list[Entry]:
-        raise NotFound("Files are not connected to this hub yet.")
+        info.context.principal  # noqa: B018 - authenticate before saying anything
+        services = info.context.services
+        found = await service.list_entries(services.backends.files, self.backend, self.root, path)
+        return [Entry.of(entry, self.id, services.settings.base_url) for entry in found]

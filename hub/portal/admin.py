@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Refused, Visit
 
@@ -71,7 +72,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         answer = await v.run("Town", {"slug": slug})
         found = answer.data.get("town")
         if found is None:
-            v.refuse_unless_ok(answer, missing="Cette commune n'existe pas.")
+            v.refuse_unless_ok(answer, missing=N_("Cette commune n'existe pas."))
             raise Refused(404, "Cette commune n'existe pas.")
         members = sorted(found["members"], key=lambda m: m["person"]["displayName"])
         return v.render(
@@ -196,7 +197,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 "town": town,
                 "towns": [t for t in nav.towns if nav.administers(t["slug"])],
                 "following": following,
-                "first_page": "/admin/audit?" + urlencode({"town": town}) if town else "/admin/audit",
+                "first_page": "/admin/audit" + (f"?{urlencode({'town': town})}" if town else ""),
                 "paged": bool(after),
             },
         )

@@ -41,7 +41,7 @@ def view(answer: Answer, week: Week, town_order: dict[str, int]) -> dict[str, An
         }
         days.setdefault(day, []).append(shown)
     return {
-        "days": [(day, sorted(days.get(day, []), key=lambda e: e["start_at"])) for day in week.days],
+        "days": [(day, sorted(days[day], key=lambda e: e["start_at"])) for day in week.days],
         "conflicts": data["conflicts"],
         "errors": data["errors"],
         "count": len(data["events"]),
@@ -137,7 +137,8 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
             {"id": v.field("id"), "input": values, "etag": v.field("etag") or None},
         )
         if not answer.ok:
-            back = "/agenda/events/edit?" + urlencode({"id": v.field("id"), "week": v.field("week")})
+            query = urlencode({"id": v.field("id"), "week": v.field("week")})
+            back = f"/agenda/events/edit?{query}"
             return v.failed(back, answer.problems)
         return v.done(target, "L'événement « %(title)s » a été modifié.", title=values["title"])
 
@@ -166,9 +167,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
     @router.post("/agenda/events/delete")
     async def delete_event(v: Visit = Depends(visit)) -> Response:
         target = week_url(v.field("week"))
-        answer = await v.run(
-            "DeleteEvent", {"id": v.field("id"), "etag": v.field("etag") or None}
-        )
+        answer = await v.run("DeleteEvent", {"id": v.field("id"), "etag": v.field("etag") or None})
         if not answer.ok:
             return v.failed(target, answer.problems)
         return v.done(target, "L'événement a été supprimé.")

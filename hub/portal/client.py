@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import strawberry
+from strawberry.schema.base import BaseSchema
 
 from hub.gql.context import Context
 from hub.gql.errors import with_code
@@ -49,7 +49,7 @@ def operation(name: str, directory: Path = OPERATIONS) -> str:
 
 
 class PortalClient:
-    def __init__(self, schema: strawberry.Schema, directory: Path = OPERATIONS) -> None:
+    def __init__(self, schema: BaseSchema, directory: Path = OPERATIONS) -> None:
         self.schema = schema
         self.directory = directory
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Visit
 
@@ -59,7 +60,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         answer = await v.run("Folder", {"id": workspace, "path": path})
         found = answer.data.get("workspace")
         if found is None:
-            v.refuse_unless_ok(answer, missing="Cet espace de fichiers n'existe pas.")
+            v.refuse_unless_ok(answer, missing=N_("Cet espace de fichiers n'existe pas."))
         entries = sorted(
             (found or {}).get("entries") or [], key=lambda e: (not e["folder"], e["name"].lower())
         )
@@ -99,9 +100,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
             v.failed(target, problems)
         if stored:
             v.flash(
-                v.language.ngettext(
-                    "%(num)d fichier déposé.", "%(num)d fichiers déposés.", stored
-                )
+                v.language.ngettext("%(num)d fichier déposé.", "%(num)d fichiers déposés.", stored)
             )
         elif not sent:
             v.flash(v.language.gettext("Choisissez au moins un fichier."), "error")
@@ -126,12 +125,15 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         source = clean(v.field("from"))
         destination = v.field("to")
         # A bare name renames in place; a path moves.
-        to = clean(destination if "/" in destination else posixpath.join(posixpath.dirname(source), destination))
+        if "/" not in destination:
+            destination = posixpath.join(posixpath.dirname(source), destination)
+        to = clean(destination)
         target = folder_url(workspace, posixpath.dirname(source))
         answer = await v.run("MoveEntry", {"workspace": workspace, "from": source, "to": to})
         if not answer.ok:
             return v.failed(target, answer.problems)
-        return v.done(target, "« %(name)s » a été déplacé vers %(to)s.", name=posixpath.basename(source), to=to)
+        name = posixpath.basename(source)
+        return v.done(target, "« %(name)s » a été déplacé vers %(to)s.", name=name, to=to)
 
     @router.get("/files/{workspace}/delete")
     async def confirm_delete(workspace: str, v: Visit = Depends(visit), path: str = "") -> Response:

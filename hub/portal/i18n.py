@@ -27,6 +27,11 @@ PARIS = ZoneInfo("Europe/Paris")
 CATALOGUES = Path(__file__).with_name("locale")
 
 
+def N_(message: str) -> str:
+    """Marks a message id for extraction where it is translated later."""
+    return message
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
     return Translations.load(str(CATALOGUES), [lang], domain="messages")
@@ -66,22 +71,22 @@ class Language:
         text = translations(self.code).ngettext(singular, plural, n)
         return text % {"num": n, **values}
 
-    def date(self, value: date | datetime, style: str = "full") -> str:
+    def day(self, value: date | datetime, style: str = "full") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(PARIS).date()
         return format_date(value, format=style, locale=self.code)
 
-    def time(self, value: datetime) -> str:
+    def clock(self, value: datetime) -> str:
         return format_time(value, format="HH:mm", tzinfo=PARIS, locale=self.code)
 
-    def datetime(self, value: datetime) -> str:
+    def moment(self, value: datetime) -> str:
         return format_datetime(value, format="medium", tzinfo=PARIS, locale=self.code)
 
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=self.code)
 
     def percent(self, value: float) -> str:
-        return format_percent(value, format="#,##0 %", locale=self.code)
+        return format_percent(value, locale=self.code)
 
     def month(self, value: date) -> str:
         return format_date(value, format="LLLL y", locale=self.code)
@@ -92,9 +97,9 @@ class Language:
             "_": self.gettext,
             "gettext": self.gettext,
             "ngettext": self.ngettext,
-            "fmt_date": self.date,
-            "fmt_time": self.time,
-            "fmt_datetime": self.datetime,
+            "fmt_date": self.day,
+            "fmt_time": self.clock,
+            "fmt_datetime": self.moment,
             "fmt_number": self.number,
             "fmt_percent": self.percent,
             "fmt_month": self.month,

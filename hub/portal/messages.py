@@ -7,37 +7,41 @@ the page's language (they are message ids of the catalogues).
 from __future__ import annotations
 
 from hub.portal.client import Problem
-from hub.portal.i18n import Language
+from hub.portal.i18n import N_, Language
 
 BY_CODE = {
-    "UNAUTHENTICATED": "Votre session a expiré : reconnectez-vous.",
-    "FORBIDDEN": "Vous n'avez pas les droits nécessaires pour cette action.",
-    "NOT_FOUND": "Cet élément n'existe pas ou n'est plus disponible.",
-    "BAD_INPUT": "Certaines informations saisies ne sont pas valides ; corrigez-les et réessayez.",
-    "CONFLICT": (
+    "UNAUTHENTICATED": N_("Votre session a expiré : reconnectez-vous."),
+    "FORBIDDEN": N_("Vous n'avez pas les droits nécessaires pour cette action."),
+    "NOT_FOUND": N_("Cet élément n'existe pas ou n'est plus disponible."),
+    "BAD_INPUT": N_(
+        "Certaines informations saisies ne sont pas valides ; corrigez-les et réessayez."
+    ),
+    "CONFLICT": N_(
         "Quelqu'un d'autre vient de modifier cet élément, ou il existe déjà : "
         "rechargez la page et réessayez."
     ),
-    "TOO_LARGE": "Le fichier est trop volumineux.",
-    "BACKEND_UNAVAILABLE": (
+    "TOO_LARGE": N_("Le fichier est trop volumineux."),
+    "BACKEND_UNAVAILABLE": N_(
         "Un service de la commune ne répond pas pour le moment ; réessayez dans quelques minutes."
     ),
-    "INTERNAL": "Une erreur inattendue s'est produite ; elle a été enregistrée. Réessayez plus tard.",
+    "INTERNAL": N_(
+        "Une erreur inattendue s'est produite ; elle a été enregistrée. Réessayez plus tard."
+    ),
 }
 
 FIELDS = {
-    "slug": "Identifiant",
-    "name": "Nom",
-    "inseeCode": "Code INSEE",
-    "insee_code": "Code INSEE",
-    "username": "Identifiant",
-    "displayName": "Nom affiché",
-    "email": "Courriel",
-    "share": "Part du temps",
-    "path": "Chemin",
-    "title": "Titre",
-    "start": "Début",
-    "end": "Fin",
+    "slug": N_("Identifiant"),
+    "name": N_("Nom"),
+    "inseeCode": N_("Code INSEE"),
+    "insee_code": N_("Code INSEE"),
+    "username": N_("Identifiant"),
+    "displayName": N_("Nom affiché"),
+    "email": N_("Courriel"),
+    "share": N_("Part du temps"),
+    "path": N_("Chemin"),
+    "title": N_("Titre"),
+    "start": N_("Début"),
+    "end": N_("Fin"),
 }
 
 
@@ -56,3 +60,15 @@ def explain_all(problems: list[Problem], language: Language) -> list[str]:
         if text not in seen:
             seen.append(text)
     return seen
+
+
+# What the sign-in pages (hub.identity.routes) say, so that they are translated too.
+SIGN_IN = (
+    N_("La page a expiré ; réessayez."),
+    N_("Identifiant ou mot de passe incorrect."),
+    N_("La connexion a été refusée ; réessayez."),
+    N_(
+        "Aucun compte du service commun ne correspond ; "
+        "demandez à votre administrateur de vous inviter."
+    ),
+)

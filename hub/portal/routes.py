@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import strawberry
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from strawberry.schema.base import BaseSchema
 
 from hub.config import Settings
 from hub.identity.routes import safe_next
@@ -24,7 +24,7 @@ from hub.portal.web import PortalRoute, Visit, visiting
 ONE_YEAR = 365 * 24 * 3600
 
 
-def portal_router(settings: Settings, schema: strawberry.Schema) -> APIRouter:
+def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
     client = PortalClient(schema)
     router = APIRouter(route_class=PortalRoute, include_in_schema=False)
     visit = visiting(client)

@@ -24,7 +24,7 @@ from hub.identity.sessions import COOKIE, find_session
 from hub.identity.web import authenticate
 from hub.portal.client import Answer, PortalClient, Problem
 from hub.portal.i18n import Language, language
-from hub.portal.messages import explain, explain_all
+from hub.portal.messages import BY_CODE, explain, explain_all
 from hub.portal.templating import templates
 from hub.services import Services
 
@@ -46,8 +46,12 @@ class Refused(Exception):
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
+    flashes = request.session.pop(FLASH, []) if "session" in request.scope else []
     return templates.TemplateResponse(
-        request, "error.html", {"message": language(request).gettext(message)}, status_code=status
+        request,
+        "error.html",
+        {"message": language(request).gettext(message), "flashes": flashes},
+        status_code=status,
     )
 
 
@@ -130,7 +134,9 @@ class Visit:
             if problem.code == "NOT_FOUND":
                 raise Refused(404, missing or "Cette page n'existe pas.")
         if answer.problems:
-            raise Refused(502 if "BACKEND_UNAVAILABLE" in answer.codes() else 500, "")
+            first = answer.problems[0]
+            status = 502 if first.code == "BACKEND_UNAVAILABLE" else 500
+            raise Refused(status, BY_CODE.get(first.code, BY_CODE["INTERNAL"]))
 
     def explain(self, problems: list[Problem]) -> list[str]:
         return explain_all(problems, self.language)

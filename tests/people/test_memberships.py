@@ -139,3 +139,34 @@ async def test_people_search_is_scoped(gql: GraphQLClient, world: World) -> None
     assert {p["username"] for p in everyone} == {"admin", "camille", "louis", "ines"}
     assert {p["username"] for p in for_ines} == {"camille", "ines"}
     assert searched == [{"username": "camille"}]
+
+
+async def test_town_admin_cannot_add_themselves_to_another_town(
+    gql: GraphQLClient, world: World
+) -> None:
+    await essonne(world)
+
+    for role in ("STAFF", "MANAGER", "TOWN_ADMIN"):
+        reply = await gql(SET, args(world, "ines", "igny", role), token=world.token("ines"))
+        assert reply.codes == ["FORBIDDEN"]
+    towns = (await gql("{ towns { slug } }", token=world.token("ines"))).ok()["towns"]
+    assert towns == [{"slug": "bievres"}]
+
+
+async def test_no_mutation_can_grant_hub_admin(gql: GraphQLClient, world: World) -> None:
+    await essonne(world)
+    schema = await gql(
+        "{ __schema { mutationType { fields { name args { name type { name inputFields "
+        "{ name } ofType { name inputFields { name } } } } } } } }",
+        token=world.token("ines"),
+    )
+
+    names: set[str] = set()
+    for field in schema.ok()["__schema"]["mutationType"]["fields"]:
+        for arg in field["args"]:
+            names.add(arg["name"])
+            for kind in (arg["type"], arg["type"].get("ofType") or {}):
+                names |= {f["name"] for f in kind.get("inputFields") or []}
+    assert not {n for n in names if "admin" in n.lower()}
+    me = await gql("{ me { hubAdmin } }", token=world.token("ines"))
+    assert me.ok() == {"me": {"hubAdmin": False}}

@@ -1,0 +1,191 @@
+"""Streaming a file out of a workspace: byte ranges, headers, and a body read chunk by chunk.
+
+The hub holds at most one chunk of the file at a time. The backend gets ``backend_timeout``
+to send the response headers and then each chunk; past that the stream is cut (the status
+line is gone by then, so the client sees a short body, never a wrong one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import unicodedata
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.files.port import Download
+from hub.errors import BadInput, ErrorCode, HubError
+from hub.files.service import Place, checked, file_audit, open_workspace
+from hub.files.stores import FileStores, backend_call
+from hub.identity.principal import Principal
+
+ByteRange = tuple[int, int | None]
+SEND_SIZE = 512 * 1024
+
+
+class Unsatisfiable(Exception):
+    """The Range asks for bytes the file does not have (answered with 416)."""
+
+
+@dataclass
+class Delivery:
+    """What the HTTP layer sends: a status, headers and (unless 416) a streamed body."""
+
+    status: int
+    headers: dict[str, str]
+    download: Download | None = None
+    timeout: float | None = None
+    _closed: bool = field(default=False, init=False)
+
+    async def body(self) -> AsyncIterator[bytes]:
+        if self.download is None:
+            return
+        chunks = aiter(self.download.chunks())
+        pending = bytearray()
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                # the store reads 64 KiB pieces: sending fewer, larger ones costs less per byte
+                pending += chunk
+                if len(pending) >= SEND_SIZE:
+                    yield bytes(pending)
+                    pending.clear()
+            if pending:
+                yield bytes(pending)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        if self.download is not None and not self._closed:
+            self._closed = True
+            await self.download.close()
+
+
+def download_url(base_url: str, workspace_id: str, path: str) -> str:
+    """Where ``GET`` streams the file (``hub.files.web``)."""
+    return f"{base_url}/download/{quote(workspace_id, safe='')}?path={quote(path, safe='/')}"
+
+
+def parse_range(header: str | None, size: int | None) -> ByteRange | None:
+    """The one range of a ``Range: bytes=…`` header (inclusive end), or None to send the whole
+    file (no header, a malformed one, or several ranges: RFC 9110 lets a server ignore it).
+    Raises ``Unsatisfiable`` when the range starts past the end."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, dash, last = header[len("bytes=") :].strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return None
+    if not first:  # the last N bytes
+        if size is None:
+            return None
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise Unsatisfiable
+        return max(0, size - suffix), size - 1
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    start, end = int(first), int(last) if last else None
+    if end is not None and end < start:
+        return None
+    if size is not None:
+        if start >= size:
+            raise Unsatisfiable
+        end = size - 1 if end is None else min(end, size - 1)
+    return start, end
+
+
+def attachment(name: str) -> str:
+    """``Content-Disposition`` with an ASCII fallback and the exact UTF-8 name (RFC 6266)."""
+    plain = "".join(
+        char if char.isascii() and char.isprintable() and char not in '"\\' else "_"
+        for char in unicodedata.normalize("NFKD", name)
+        if not unicodedata.combining(char)
+    )
+    return (
+        f"attachment; filename=\"{plain or 'download'}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+
+
+def content_type(name: str, *given: str | None) -> str:
+    for value in given:
+        if value and value.split(";")[0].strip().lower() != "application/octet-stream":
+            return value
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+async def open_download(
+    session: AsyncSession,
+    actor: Principal,
+    stores: FileStores,
+    workspace_id: str,
+    path: str,
+    range_header: str | None = None,
+) -> Delivery:
+    """Check access and the path, audit the download, and start reading it from the store."""
+    place: Place | None = None
+    try:
+        place = await open_workspace(session, actor, workspace_id)
+        await session.rollback()
+        delivery = await _start(stores, place, checked(path), range_header)
+    except HubError as exc:
+        await file_audit(
+            session, actor, "file.download", workspace_id, path, place, exc.code, exc.message
+        )
+        raise
+    except Exception:
+        await file_audit(
+            session, actor, "file.download", workspace_id, path, place, ErrorCode.INTERNAL
+        )
+        raise
+    try:
+        await file_audit(session, actor, "file.download", workspace_id, path, place)
+    except BaseException:
+        await delivery.close()
+        raise
+    return delivery
+
+
+async def _start(stores: FileStores, place: Place, path: str, range_header: str | None) -> Delivery:
+    store = stores.store(place.backend, place.root)
+    async with backend_call(f"'{path}'", stores.timeout):
+        entry = await store.stat(path)
+    if entry.folder:
+        raise BadInput("A folder cannot be downloaded; open it instead.", field="path")
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": attachment(entry.name),
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+    }
+    try:
+        byte_range = parse_range(range_header, entry.size)
+    except Unsatisfiable:
+        headers["Content-Range"] = f"bytes */{entry.size if entry.size is not None else '*'}"
+        return Delivery(416, headers)
+    async with backend_call(f"'{path}'", stores.timeout):
+        download = await store.download(path, byte_range=byte_range)
+    headers["Content-Type"] = content_type(entry.name, entry.content_type, download.content_type)
+    headers.update(_body_headers(download, entry.etag))
+    status = 206 if download.status == 206 and download.content_range else 200
+    if status == 200:
+        headers.pop("Content-Range", None)
+    return Delivery(status, headers, download, stores.timeout)
+
+
+def _body_headers(download: Download, etag: str | None) -> Mapping[str, str]:
+    headers: dict[str, str] = {}
+    if download.size is not None:
+        headers["Content-Length"] = str(download.size)
+    if download.content_range:
+        headers["Content-Range"] = download.content_range
+    if download.etag or etag:
+        headers["ETag"] = str(download.etag or etag)
+    return headers

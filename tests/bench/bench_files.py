@@ -1,0 +1,300 @@
+"""Files through the hub vs straight to the file server (not collected by pytest).
+
+    .venv/bin/python -m tests.bench files
+    .venv/bin/python -m tests.bench.bench_files [--size-mb 1024] [--rounds 60]
+
+Starts a real WsgiDAV and a real `hub demo` process (uvicorn) wired to it, then measures:
+- listing a 200-entry folder: GraphQL ``entries`` vs a direct PROPFIND Depth 1, alternated,
+  p50 side by side (target: hub ≤ 1.3× direct and ≤ direct + 5 ms);
+- downloading and uploading one large file (``--size-mb``, 1 GiB by default): throughput
+  through the hub vs direct (target ≥ 0.7×), and the hub process's RSS growth sampled from
+  /proc during each transfer (target < 64 MB).
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+
+from connectors.files._dav import BASIC_PROPS, propfind_body
+from hub.embedded.process import free_port
+from hub.embedded.wsgidav import start_wsgidav
+
+CHUNK = 1024 * 1024
+PAGE = propfind_body(BASIC_PROPS)
+LISTING = """query L($id: ID!) { workspace(id: $id) {
+  entries(path: "/bench") { path name folder size contentType etag modifiedAt downloadUrl } } }"""
+UPLOAD = """mutation U($w: ID!, $p: String!, $file: Upload!) {
+  uploadFile(workspace: $w, path: $p, file: $file, overwrite: true) { size } }"""
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class RssPeak:
+    """Samples a process's resident memory every 20 ms while a transfer runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.start = rss_kib(pid)
+        self.peak = self.start
+        self._task: asyncio.Task[None] | None = None
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, rss_kib(self.pid))
+            await asyncio.sleep(0.02)
+
+    async def __aenter__(self) -> RssPeak:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        self.peak = max(self.peak, rss_kib(self.pid))
+
+    @property
+    def growth_mb(self) -> float:
+        return (self.peak - self.start) / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed(fn: Callable[[], Awaitable[object]]) -> float:
+    started = time.perf_counter()
+    await fn()
+    return time.perf_counter() - started
+
+
+async def zeros(size: int) -> AsyncIterator[bytes]:
+    block = os.urandom(CHUNK)
+    sent = 0
+    while sent < size:
+        piece = block[: min(CHUNK, size - sent)]
+        sent += len(piece)
+        yield piece
+
+
+async def multipart(fields: dict[str, str], size: int, boundary: str) -> AsyncIterator[bytes]:
+    for name, value in fields.items():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        ).encode()
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; filename="big.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    async for piece in zeros(size):
+        yield piece
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+async def drain(response: aiohttp.ClientResponse) -> int:
+    received = 0
+    async for piece in response.content.iter_chunked(CHUNK):
+        received += len(piece)
+    return received
+
+
+async def bench(
+    hub: str, dav: str, dav_auth: str, token: str, pid: int, size: int, rounds: int
+) -> list[tuple[str, str, str, str, str]]:
+    bearer = {"Authorization": f"Bearer {token}"}
+    basic = {"Authorization": f"Basic {dav_auth}"}
+    rows = []
+    timeout = aiohttp.ClientTimeout(total=None)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        async with http.post(
+            f"{hub}/graphql", json={"query": "{ workspaces { id name } }"}, headers=bearer
+        ) as r:
+            igny = {w["name"]: w["id"] for w in (await r.json())["data"]["workspaces"]}["Igny"]
+
+        async def via_hub() -> None:
+            body = {"query": LISTING, "variables": {"id": igny}}
+            async with http.post(f"{hub}/graphql", json=body, headers=bearer) as r:
+                data = await r.json()
+                assert len(data["data"]["workspace"]["entries"]) == 200, data
+
+        async def direct() -> None:
+            headers = {**basic, "Depth": "1", "Content-Type": "application/xml"}
+            async with http.request(
+                "PROPFIND", f"{dav}/igny/bench/", data=PAGE, headers=headers
+            ) as r:
+                assert r.status == 207
+                await r.read()
+
+        for _ in range(5):
+            await via_hub()
+            await direct()
+        hub_times, dav_times = [], []
+        for _ in range(rounds):
+            hub_times.append(await timed(via_hub))
+            dav_times.append(await timed(direct))
+        hub_p50, dav_p50 = statistics.median(hub_times) * 1e3, statistics.median(dav_times) * 1e3
+        rows.append(
+            (
+                "list 200 entries, p50",
+                f"{hub_p50:.1f} ms",
+                f"{dav_p50:.1f} ms",
+                f"{hub_p50 / dav_p50:.2f}× (+{hub_p50 - dav_p50:.1f} ms)",
+                "—",
+            )
+        )
+
+        async def download_direct() -> None:
+            async with http.get(f"{dav}/igny/big.bin", headers=basic) as r:
+                assert await drain(r) == size
+
+        async def download_hub() -> None:
+            url = f"{hub}/download/{igny}?path=/big.bin"
+            async with http.get(url, headers=bearer) as r:
+                assert r.status == 200, await r.text()
+                assert await drain(r) == size
+
+        direct_s = await timed(download_direct)
+        async with RssPeak(pid) as peak:
+            hub_s = await timed(download_hub)
+        rows.append(_transfer("download", size, hub_s, direct_s, peak.growth_mb))
+
+        async def upload_direct() -> None:
+            url = f"{dav}/igny/direct-upload.bin"
+            async with http.put(url, data=zeros(size), headers=basic) as r:
+                assert r.status in (201, 204), r.status
+
+        async def upload_hub() -> None:
+            operations = {"query": UPLOAD, "variables": {"w": igny, "p": "/hub-upload.bin"}}
+            fields = {"operations": json.dumps(operations), "map": '{"0": ["variables.file"]}'}
+            headers = {**bearer, "Content-Type": "multipart/form-data; boundary=bench"}
+            async with http.post(
+                f"{hub}/graphql/upload", data=multipart(fields, size, "bench"), headers=headers
+            ) as r:
+                body = await r.json()
+                assert body.get("data") and body["data"]["uploadFile"]["size"] == size, body
+
+        direct_s = await timed(upload_direct)
+        async with RssPeak(pid) as peak:
+            hub_s = await timed(upload_hub)
+        rows.append(_transfer("upload", size, hub_s, direct_s, peak.growth_mb))
+    return rows
+
+
+def _transfer(
+    what: str, size: int, hub_s: float, direct_s: float, growth: float
+) -> tuple[str, str, str, str, str]:
+    mb = size / 1e6
+    return (
+        f"{what} {size // (1024 * 1024)} MiB",
+        f"{mb / hub_s:.0f} MB/s",
+        f"{mb / direct_s:.0f} MB/s",
+        f"{direct_s / hub_s:.2f}×",
+        f"{growth:.1f} MB",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=60)
+    args = parser.parse_args(argv if argv is not None else [])
+    size = args.size_mb * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="bench-files-") as tmp:
+        root = Path(tmp)
+        free = shutil.disk_usage(root).free
+        if free < 4 * size + 2**30:
+            print(f"not enough free disk for a {args.size_mb} MiB run ({free // 2**20} MiB free)")
+            return
+        dav = start_wsgidav(root / "webdav")
+        port = free_port("127.0.0.1")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+        env.update(
+            HUB_DATA_DIR=str(root / "hub"),
+            HUB_PORT=str(port),
+            HUB_LOG_LEVEL="warning",
+            HUB_WEBDAV_URL=dav.url,
+            HUB_WEBDAV_USERNAME=dav.username,
+            HUB_WEBDAV_PASSWORD=dav.password,
+            HUB_MAX_UPLOAD_BYTES=str(size + 1),
+        )
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "demo"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait(port, hub)
+            token = (
+                subprocess.run(
+                    [sys.executable, "-m", "hub.cli", "token", "admin"],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            files = root / "webdav" / "files" / "igny"
+            (files / "bench").mkdir()
+            for i in range(200):
+                (files / "bench" / f"délibération n°{i:03d}.txt").write_text("x" * (i + 1))
+            with (files / "big.bin").open("wb") as out:
+                block = os.urandom(CHUNK)
+                for _ in range(size // CHUNK):
+                    out.write(block)
+            auth = base64.b64encode(f"{dav.username}:{dav.password}".encode()).decode()
+            rows = asyncio.run(
+                bench(f"http://127.0.0.1:{port}", dav.url, auth, token, hub.pid, size, args.rounds)
+            )
+        finally:
+            hub.terminate()
+            try:
+                hub.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                hub.kill()
+            dav.stop()
+    print("\n| case | through the hub | direct | hub vs direct | hub RSS growth |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def _wait(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hub exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the hub did not start in time")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,138 @@
+"""Entry.downloadUrl streams the file through the hub: ranges, type, a UTF-8 file name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from sqlalchemy import select
+
+from hub.audit.models import AuditEntry
+from hub.files.download import Unsatisfiable, attachment, parse_range
+from tests.files.helpers import FOLDER, download, upload
+from tests.files.helpers import workspace_ids as ids
+from tests.support.graphql import GraphQLClient
+from tests.support.world import World
+
+CSV = "Chapitre;Libellé;Montant\n011;Charges à caractère général;412 000\n".encode()
+
+
+async def published(gql: GraphQLClient, token: str, workspace: str) -> dict[str, str]:
+    data = (await gql(FOLDER, {"id": workspace, "path": "/"}, token=token)).ok()
+    return {e["name"]: e["downloadUrl"] for e in data["workspace"]["entries"]}
+
+
+async def test_a_download_streams_the_file_with_its_type_and_name(
+    files_gql: GraphQLClient, files_world: World
+) -> None:
+    louis = files_world.token("louis")
+    igny = (await ids(files_gql, louis))["Igny"]
+    await upload(files_gql, louis, igny, "/Budget primitif 2027 – révisé.csv", CSV)
+    url = (await published(files_gql, louis, igny))["Budget primitif 2027 – révisé.csv"]
+
+    response = await download(files_gql.http, url, louis)
+
+    assert response.status_code == 200
+    assert response.content == CSV
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-length"] == str(len(CSV))
+    assert response.headers["accept-ranges"] == "bytes"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="Budget primitif 2027 _ revise.csv"')
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == (
+        "Budget primitif 2027 – révisé.csv"
+    )
+    async with files_world.services.sessions() as session:
+        trail = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "file.download"))
+        ).all()
+    assert [(e.town_id, e.outcome) for e in trail] == [(files_world.towns["igny"].id, "ok")]
+
+
+async def test_a_range_gets_206_and_an_impossible_one_416(
+    files_gql: GraphQLClient, files_world: World
+) -> None:
+    louis = files_world.token("louis")
+    igny = (await ids(files_gql, louis))["Igny"]
+    await upload(files_gql, louis, igny, "/b.csv", CSV)
+    url = (await published(files_gql, louis, igny))["b.csv"]
+
+    middle = await download(files_gql.http, url, louis, {"Range": "bytes=4-11"})
+    tail = await download(files_gql.http, url, louis, {"Range": "bytes=-8"})
+    beyond = await download(files_gql.http, url, louis, {"Range": "bytes=9999-"})
+
+    assert middle.status_code == 206
+    assert middle.content == CSV[4:12]
+    assert middle.headers["content-range"] == f"bytes 4-11/{len(CSV)}"
+    assert tail.status_code == 206
+    assert tail.content == CSV[-8:]
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(CSV)}"
+
+
+async def test_downloads_are_refused_to_strangers_and_for_folders(
+    files_gql: GraphQLClient, files_world: World
+) -> None:
+    camille = files_world.token("camille")
+    bievres = (await ids(files_gql, camille))["Bièvres"]
+    await upload(files_gql, camille, bievres, "/pv.txt", b"PV")
+    url = (await published(files_gql, camille, bievres))["pv.txt"]
+
+    stranger = await download(files_gql.http, url, files_world.token("louis"))
+    anonymous = await files_gql.http.get(url)
+    folder = await download(files_gql.http, url.split("?")[0] + "?path=/", camille)
+    missing = await download(files_gql.http, url.split("?")[0] + "?path=/absent.txt", camille)
+
+    assert (stranger.status_code, stranger.json()["errors"][0]["extensions"]["code"]) == (
+        403,
+        "FORBIDDEN",
+    )
+    assert anonymous.status_code == 401
+    assert folder.status_code == 400
+    assert missing.status_code == 404
+
+
+async def test_folders_have_no_download_url(
+    files_gql: GraphQLClient, files_world: World, on_disk: Path
+) -> None:
+    louis = files_world.token("louis")
+    igny = (await ids(files_gql, louis))["Igny"]
+    (on_disk / "igny" / "Archives").mkdir()
+
+    assert await published(files_gql, louis, igny) == {"Archives": None}
+
+
+@pytest.mark.parametrize(
+    ("header", "size", "expected"),
+    [
+        (None, 10, None),
+        ("bytes=0-", 10, (0, 9)),
+        ("bytes=2-4", 10, (2, 4)),
+        ("bytes=2-400", 10, (2, 9)),
+        ("bytes=-3", 10, (7, 9)),
+        ("bytes=-30", 10, (0, 9)),
+        ("bytes=4-2", 10, None),
+        ("bytes=0-1,4-5", 10, None),
+        ("items=0-1", 10, None),
+        ("bytes=x-1", 10, None),
+        ("bytes=2-", None, (2, None)),
+    ],
+)
+def test_ranges_are_read_as_rfc_9110_says(
+    header: str | None, size: int | None, expected: tuple[int, int | None] | None
+) -> None:
+    assert parse_range(header, size) == expected
+
+
+@pytest.mark.parametrize(("header", "size"), [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0)])
+def test_ranges_past_the_end_are_unsatisfiable(header: str, size: int) -> None:
+    with pytest.raises(Unsatisfiable):
+        parse_range(header, size)
+
+
+def test_the_disposition_header_never_carries_a_quote_or_a_line_break() -> None:
+    header = attachment('a"b\\c\r\nd.txt')
+
+    assert header.startswith('attachment; filename="a_b_c__d.txt"; filename*=UTF-8')
+    assert "\r" not in header and "\n" not in header

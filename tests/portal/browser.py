@@ -1,0 +1,95 @@
+"""Chromium (Debian's, through Playwright) and axe-core, for the portal's browser tests.
+
+Chromium comes from `apt-get install chromium` (`.ci/run` installs it); axe-core from npm with
+the lockfile of tests/portal (installed here with `npm ci` when node_modules is missing).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("ENTENTE_CHROMIUM", "/usr/bin/chromium"))
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = HERE.parents[1] / "test-output" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERIOUS = {"serious", "critical"}
+MISSING = (
+    f"Chromium is missing ({CHROMIUM}): install it with `sudo apt-get install -y chromium` "
+    "(Debian) or point ENTENTE_CHROMIUM at a Chromium binary."
+)
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(MISSING)
+    pytest.skip(MISSING)
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed for axe-core: `apt-get install -y nodejs npm`")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
+    return AXE.read_text(encoding="utf-8")
+
+
+# Module-scoped: the sync API runs its own event loop, which must be gone before the next
+# module's asyncio tests start.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class Axe:
+    """Runs axe-core in the page; DevTools evaluation, so the page's CSP stays as served."""
+
+    def __init__(self) -> None:
+        self.source = axe_source()
+        self.visited: list[str] = []
+
+    def check(self, page: Page) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(f"() => {{ {self.source}\n}}")
+        result: dict[str, Any] = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+        )
+        serious = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v.get("impact") in SERIOUS
+        ]
+        self.visited.append(page.url)
+        assert serious == [], f"axe-core on {page.url}: {serious}"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,170 @@
+"""The portal in a real browser against `hub demo` (real embedded backends), axe-core on every
+page visited, a screenshot per scenario under test-output/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.portal.browser import Axe, screenshot
+from tests.test_demo import Demo
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 812}
+PASSWORDS = {
+    "admin": "demo-admin",
+    "camille": "demo-camille",
+    "louis": "demo-louis",
+    "ines": "demo-ines",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    running = Demo(tmp_path_factory.mktemp("portal-demo") / "var")
+    try:
+        yield f"http://127.0.0.1:{running.port}"
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    opened = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    opened = context.new_page()
+    blocked: list[str] = []
+    opened.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    yield opened
+    assert blocked == [], f"the CSP blocked something: {blocked}"
+
+
+def sign_in(page: Page, base: str, username: str, axe: Axe) -> None:
+    page.goto(f"{base}/")
+    expect(page).to_have_url(re.compile(r"/auth/login"))
+    axe.check(page)
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORDS[username])
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
+
+
+def test_camille_signs_in_and_sees_her_three_towns(
+    page: Page, demo: str, axe: Axe, context: BrowserContext
+) -> None:
+    sign_in(page, demo, "camille", axe)
+
+    towns = page.get_by_role("region", name="Mes communes").get_by_role("link")
+    expect(towns).to_have_text(["Bièvres", "Igny", "Vauhallan"])
+    axe.check(page)
+    desktop = screenshot(page, "home")
+    page.set_viewport_size(PHONE)
+    axe.check(page)
+    phone = screenshot(page, "home-375px")
+    assert desktop.stat().st_size > 0 and phone.stat().st_size > 0
+    no_overflow = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overflow, "the home page scrolls sideways at 375 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for link, name in (("Agenda", "agenda"), ("Fichiers", "files"), ("Temps partagé", "time")):
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe.check(page)
+        screenshot(page, name)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    expect(page).to_have_url(re.compile(r"/auth/login"))
+
+
+def test_louis_cannot_see_bievres(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "louis", axe)
+
+    towns = page.get_by_role("region", name="Mes communes").get_by_role("link")
+    expect(towns).to_have_text(["Igny"])
+    page.goto(f"{demo}/towns/bievres")
+
+    expect(page.get_by_role("alert")).to_have_text("Vous n'avez pas accès à cette page.")
+    axe.check(page)
+    screenshot(page, "louis-refused-bievres")
+
+
+def test_ines_adds_a_staff_member_to_bievres(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "ines", axe)
+    page.get_by_role("link", name="Bièvres").first.click()
+    axe.check(page)
+
+    form = page.get_by_role("region", name="Ajouter un agent")
+    form.get_by_label("Prénom et nom").fill("Zoé Leroy")
+    form.get_by_label("Identifiant de connexion").fill("zoe")
+    form.get_by_label("Courriel").fill("zoe.leroy@bievres.example")
+    form.get_by_role("button", name="Ajouter").click()
+
+    expect(page.get_by_role("status")).to_have_text("Zoé Leroy a été ajouté(e).")
+    expect(page.get_by_role("row", name=re.compile("Zoé Leroy"))).to_contain_text("Agent")
+    axe.check(page)
+    screenshot(page, "ines-adds-staff")
+
+
+def test_the_admin_provisions_a_fourth_town(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "admin", axe)
+    page.get_by_role("link", name="Administration").click()
+    axe.check(page)
+
+    form = page.get_by_role("region", name="Ajouter une commune")
+    form.get_by_label("Nom de la commune").fill("Saclay")
+    form.get_by_label("Identifiant court").fill("saclay")
+    form.get_by_label("Code INSEE").fill("91534")
+    form.get_by_role("button", name="Mettre en service").click()
+
+    expect(page.get_by_role("status")).to_have_text("La commune « Saclay » est prête.")
+    expect(page.get_by_role("heading", name=re.compile("Saclay"))).to_be_visible()
+    axe.check(page)
+    screenshot(page, "admin-towns")
+    page.get_by_role("link", name="Journal d'audit").click()
+    expect(page.get_by_role("cell", name="saclay").first).to_be_visible()
+    axe.check(page)
+    screenshot(page, "admin-audit")
+    page.get_by_role("link", name="Personnes").click()
+    axe.check(page)
+
+
+def test_camille_creates_a_conflicting_event_and_sees_the_conflict(
+    page: Page, demo: str, axe: Axe
+) -> None:
+    sign_in(page, demo, "camille", axe)
+    page.goto(f"{demo}/agenda")
+    monday = page.locator("section.day h3").first.get_attribute("id")
+    assert monday is not None
+
+    form = page.get_by_role("region", name="Nouvel événement")
+    form.get_by_label("Commune").select_option("vauhallan")
+    form.get_by_label("Titre").fill("Réunion <b>urgente</b>")
+    form.get_by_label("Date").fill(monday.removeprefix("day-"))
+    form.get_by_label("Début").fill("10:00")
+    form.get_by_label("Fin").fill("11:00")
+    form.get_by_role("button", name="Créer l'événement").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Réunion <b>urgente</b>")
+    title = page.locator(".what", has_text=re.compile(r"^Réunion <b>urgente</b>$"))
+    created = page.locator("li.event", has=title)
+    expect(created.locator(".conflict-mark")).to_contain_text("Conflit avec")
+    axe.check(page)
+    screenshot(page, "agenda-conflict")
