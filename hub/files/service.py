@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.files.port import Entry
@@ -76,14 +77,19 @@ async def open_workspace(session: AsyncSession, actor: Principal, workspace_id: 
 async def _workspace_and_towns(
     session: AsyncSession, actor: Principal, workspace_id: str
 ) -> tuple[Workspace, list[str]]:
-    repository = WorkspaceRepository(session)
-    found = await repository.by_ids([workspace_id])
-    if not found:
+    # one query for the row and its towns: every file request opens its workspace first
+    query = (
+        select(Workspace, WorkspaceTown.town_id)
+        .outerjoin(WorkspaceTown, WorkspaceTown.workspace_id == Workspace.id)
+        .where(Workspace.id == workspace_id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
         raise NotFound("There is no such workspace.")
-    town_ids = [link.town_id for link in await repository.town_links([workspace_id])]
+    town_ids = [town_id for _, town_id in rows if town_id is not None]
     if not any(actor.sees_town(town_id) for town_id in town_ids):
         raise Forbidden("None of this workspace's towns is yours.")
-    return found[0], town_ids
+    return rows[0][0], town_ids
 
 
 async def create_shared_workspace(

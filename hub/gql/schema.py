@@ -7,6 +7,7 @@ from functools import partial
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -23,6 +24,7 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.audit.resolvers import AuditQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
+from hub.gql.executor import HubExecutor
 from hub.people.resolvers import PeopleMutation, PeopleQuery
 from hub.towns.resolvers import TownMutation, TownQuery
 
@@ -44,11 +46,17 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
+    # The limiters' rule classes are built once here: built per request (as the limiter
+    # factories do), every request's rule tuple differs, so the validation cache never hits
+    # and keeps filling with one-off entries.
+    limits = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
     ]
     if production:
@@ -57,5 +65,6 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        execution_context_class=HubExecutor,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

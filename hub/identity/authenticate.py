@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import Unauthenticated
@@ -12,12 +13,14 @@ from hub.identity.linking import person_for_claims
 from hub.identity.principal import Principal
 from hub.identity.sessions import find_session
 from hub.identity.tokens import InvalidToken, TokenVerifier
-from hub.people.models import Person
-from hub.people.repository import MembershipRepository, PersonRepository
+from hub.people.models import Membership, Person
+from hub.people.repository import MembershipRepository
 
 log = logging.getLogger(__name__)
 
 INVALID = "Your sign-in is invalid or has expired; sign in again."
+NO_ACCOUNT = "No account of the shared service matches this sign-in."
+DISABLED = "This account has been disabled."
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -43,23 +46,45 @@ async def principal_for_token(
         log.warning("cannot verify tokens now: %s", exc)
         raise Unauthenticated("Sign-in cannot be checked right now; try again shortly.") from None
     if embedded:  # the hub issued the token: sub is the person's id
-        person = await PersonRepository(session).get(claims.sub)
-    else:
-        person = await person_for_claims(session, claims)
-    return await principal_for_person(session, person)
+        return await principal_by_id(session, claims.sub)
+    return await principal_for_person(session, await person_for_claims(session, claims))
 
 
 async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Principal | None:
     found = await find_session(session, cookie)
     if found is None:
         return None
-    return await principal_for_person(session, await PersonRepository(session).get(found.person_id))
+    return await principal_by_id(session, found.person_id)
+
+
+async def principal_by_id(session: AsyncSession, person_id: str) -> Principal:
+    """The person and their memberships in one query: every request pays for it, and on
+    SQLite each query is several hops to aiosqlite's thread."""
+    query = (
+        select(
+            Person.username,
+            Person.active,
+            Person.hub_admin,
+            Membership.town_id,
+            Membership.role,
+        )
+        .outerjoin(Membership, Membership.person_id == Person.id)
+        .where(Person.id == person_id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        raise Unauthenticated(NO_ACCOUNT)
+    username, active, hub_admin = rows[0][0], rows[0][1], rows[0][2]
+    if not active:
+        raise Unauthenticated(DISABLED)
+    roles = {row[3]: row[4] for row in rows if row[3] is not None}
+    return Principal(person_id=person_id, username=username, hub_admin=hub_admin, roles=roles)
 
 
 async def principal_for_person(session: AsyncSession, person: Person | None) -> Principal:
     if person is None:
-        raise Unauthenticated("No account of the shared service matches this sign-in.")
+        raise Unauthenticated(NO_ACCOUNT)
     if not person.active:
-        raise Unauthenticated("This account has been disabled.")
+        raise Unauthenticated(DISABLED)
     memberships = await MembershipRepository(session).of_people([person.id])
     return Principal.of(person, memberships)

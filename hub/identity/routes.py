@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Form, Request
@@ -40,8 +40,13 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
 def cookie_secure(settings: Settings) -> bool:
-    return settings.base_url.startswith("https://")
+    """Secure everywhere but on loopback, where the demo runs on plain http."""
+    parts = urlsplit(settings.base_url)
+    return parts.scheme == "https" or parts.hostname not in LOOPBACK_HOSTS
 
 
 def build_oauth(settings: Settings) -> OAuth | None:

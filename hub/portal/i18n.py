@@ -88,6 +88,15 @@ class Language:
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.code)
 
+    def size(self, size: int) -> str:
+        """A file's size in octets, Ko, Mo or Go (powers of 1024, as file managers show them)."""
+        for unit, name in ((1024**3, N_("%(size)s Go")), (1024**2, N_("%(size)s Mo"))):
+            if size >= unit:
+                return self.gettext(name, size=self.number(size / unit))
+        if size >= 1024:
+            return self.gettext(N_("%(size)s Ko"), size=self.number(size / 1024))
+        return self.ngettext("%(num)d octet", "%(num)d octets", size)
+
     def month(self, value: date) -> str:
         return format_date(value, format="LLLL y", locale=self.code)
 
@@ -103,6 +112,7 @@ class Language:
             "fmt_number": self.number,
             "fmt_percent": self.percent,
             "fmt_month": self.month,
+            "fmt_size": self.size,
         }
 
 

@@ -36,6 +36,12 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
         week_agenda = await v.run(
             "Agenda", {"start": week.start.isoformat(), "end": week.end.isoformat()}
         )
+        recent: list[dict[str, Any]] = []
+        recent_problems: list[str] = []
+        if nav.memberships:
+            found = await v.run("RecentFiles")
+            recent = files.newest(found.data.get("workspaces") or [])
+            recent_problems = v.explain(found.problems)
         report = None
         report_problems: list[str] = []
         if nav.manager:
@@ -51,6 +57,8 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
                 "agenda_problems": v.explain(week_agenda.problems),
                 "report": report,
                 "report_problems": report_problems,
+                "recent": recent,
+                "recent_problems": recent_problems,
             },
         )
 
@@ -86,6 +94,6 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
         )
 
     agenda.routes(router, visit)
-    files.routes(router, visit)
+    files.routes(router, visit, visiting(client, read_form=files.leading_fields))
     admin.routes(router, visit)
     return router

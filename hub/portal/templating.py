@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
-from hub.portal.dates import parse_instant
+from hub.portal.dates import first_of, parse_instant
 from hub.portal.i18n import language
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -28,3 +28,4 @@ def _language(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(env=environment, context_processors=[_language])
 environment.filters["instant"] = parse_instant
+environment.filters["month_day"] = first_of

@@ -8,7 +8,7 @@ refusal or unexpected failure becomes a page in French, never a stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -142,12 +142,24 @@ class Visit:
         return explain_all(problems, self.language)
 
 
-def visiting(client: PortalClient) -> Callable[[Request], AsyncIterator[Visit]]:
-    """The dependency that opens a visit (and its database session) for one request."""
+FormReader = Callable[[Request], Awaitable[FormData | None]]
+
+
+async def whole_form(request: Request) -> FormData | None:
+    return await request.form() if request.method == "POST" else None
+
+
+def visiting(
+    client: PortalClient, read_form: FormReader = whole_form
+) -> Callable[[Request], AsyncIterator[Visit]]:
+    """The dependency that opens a visit (and its database session) for one request.
+
+    ``read_form`` reads what the CSRF check needs; an upload reads only its leading fields
+    and leaves the files in the body, to be streamed (``hub.portal.files``)."""
 
     async def dependency(request: Request) -> AsyncIterator[Visit]:
         services: Services = request.app.state.services
-        form = await request.form() if request.method == "POST" else None
+        form = await read_form(request)
         given = form.get("csrf") if form is not None else None
         async with services.sessions() as session:
             try:
@@ -176,4 +188,13 @@ def visiting(client: PortalClient) -> Callable[[Request], AsyncIterator[Visit]]:
     return dependency
 
 
-__all__ = ["Refused", "SignInFirst", "Visit", "error_page", "explain", "visiting"]
+__all__ = [
+    "FormReader",
+    "Refused",
+    "SignInFirst",
+    "Visit",
+    "error_page",
+    "explain",
+    "visiting",
+    "whole_form",
+]

@@ -14,17 +14,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import aiohttp
-import httpx
 import pytest
 
 from connectors.calendar.caldav_store import CalDAVStore
-from hub.app import create_app
 from hub.backends import Endpoints
 from hub.embedded.process import EmbeddedServer, free_port
 from hub.embedded.stack import Endpoint
 from hub.services import Services, build_services
 from tests.servers.radicale import radicale_home
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.world import World
 
 TIMEOUT = 0.5
@@ -65,13 +63,10 @@ async def calendar_hub(services: Services, radicale: EmbeddedServer) -> AsyncIte
     settings = services.settings.model_copy(update={"backend_timeout": TIMEOUT})
     endpoint = Endpoint(radicale_home(radicale), radicale.username, radicale.password)
     own = build_services(settings, engine=services.engine, endpoints=Endpoints(caldav=endpoint))
-    app = create_app(settings, own)
     world = World(own)
     stores: list[CalDAVStore] = []
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
-        ) as http:
+        async with hub_http(own) as http:
             yield CalendarHub(own, GraphQLClient(http), world, radicale, stores)
     finally:
         await own.backends.aclose()

@@ -13,19 +13,17 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.files.webdav import WebDavStore
-from hub.app import create_app
 from hub.backends import Endpoints
 from hub.config import Settings
 from hub.embedded.process import EmbeddedServer
 from hub.embedded.stack import Endpoint
 from hub.services import Services, build_services
 from tests.support.database import empty_tables
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.territory import essonne
 from tests.support.world import World
 
@@ -66,9 +64,7 @@ async def files_services(
 
 @pytest.fixture
 async def files_gql(files_services: Services) -> AsyncIterator[GraphQLClient]:
-    app = create_app(files_services.settings, files_services)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+    async with hub_http(files_services) as http:
         yield GraphQLClient(http)
 
 

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
 from hub.config import Environment, Settings
 from hub.services import Services, build_services
 from hub.towns import service as town_service
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.territory import essonne
 from tests.support.world import World
 
@@ -123,11 +122,7 @@ async def production_http(hub_engine: AsyncEngine, tmp_path: object) -> Iterator
         oidc_issuer="http://127.0.0.1:9",
         oidc_client_id="entente-hub",
     )
-    services = build_services(settings, engine=hub_engine)
-    app = create_app(settings, services)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
-    ) as http:
+    async with hub_http(build_services(settings, engine=hub_engine)) as http:
         yield http  # type: ignore[misc]
 
 

@@ -12,16 +12,15 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
 from hub.config import Environment, Settings
 from hub.identity.sessions import COOKIE, CSRF_HEADER, find_session
 from hub.people.models import Person, Role
 from hub.services import Services, build_services
 from tests.servers.oidc_provider import OidcProvider, sign_in_at
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.world import World
 
-HUB = "http://hub.test"
+HUB = "https://hub.test"
 ME = "query { me { person { username } } towns { slug } }"
 
 
@@ -39,8 +38,7 @@ async def sso(
         oidc_audience=oidc_provider.audience,
     )
     sso_services = build_services(settings, engine=hub_engine)
-    app = create_app(settings, sso_services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=HUB) as http:
+    async with hub_http(sso_services, HUB) as http:
         yield sso_services, http
 
 
@@ -92,6 +90,7 @@ async def test_portal_sign_in_links_the_invited_person_and_opens_a_session(
     assert cookie
     assert "httponly" in landing.headers["set-cookie"].lower()
     assert "samesite=lax" in landing.headers["set-cookie"].lower()
+    assert "secure" in landing.headers["set-cookie"].lower()
     async with services.sessions() as session:
         opened = await find_session(session, cookie)
         linked = await session.get(Person, alice.id)

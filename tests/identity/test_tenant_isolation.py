@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from hub.agenda.ids import event_id
 from hub.people.models import Membership, Person, Role
 from hub.services import Services
 from hub.towns.models import Town, Workspace, WorkspaceTown
@@ -72,7 +73,17 @@ WRITES = {
     "towns: [$s, $o]) { id } }",
     "provision": "mutation($s: String!, $n: String!, $i: String!) { provisionTown(input: "
     "{slug: $s, name: $n, inseeCode: $i}) { id } }",
+    "folder": 'mutation($w: ID!) { createFolder(workspace: $w, path: "/Intrus") { name } }',
+    "move": 'mutation($w: ID!) { moveEntry(workspace: $w, from: "/a", to: "/b") { name } }',
+    "delete": 'mutation($w: ID!) { deleteEntry(workspace: $w, path: "/a") }',
+    "event": 'mutation($s: String!) { createEvent(input: {town: $s, title: "Intrus", '
+    'start: "2026-11-26T10:00:00+01:00", end: "2026-11-26T11:00:00+01:00"}) { id } }',
+    "update": "mutation($e: ID!, $s: String!) { updateEvent(id: $e, input: {town: $s, "
+    'title: "Intrus", start: "2026-11-26T10:00:00+01:00", '
+    'end: "2026-11-26T11:00:00+01:00"}) { id } }',
+    "unbook": "mutation($e: ID!) { deleteEvent(id: $e) }",
 }
+ALLOCATION = 'query { allocation(month: "2026-11") { rows { town { slug } } } }'
 LISTS = """query {
   towns { slug members { person { username memberships { town { slug } } } } }
   people { username memberships { town { slug } } }
@@ -125,6 +136,7 @@ async def test_no_core_operation_crosses_a_town_boundary(
                 "o": next(iter(mine), next(o for o in slugs if o != slug)),
                 "n": world.towns[slug].name,
                 "i": world.towns[slug].insee_code,
+                "e": event_id(slug, "conseil-municipal"),
             }
             for label, operation in {**READS, **WRITES}.items():
                 reply = await gql(operation, variables, token=token)
@@ -135,6 +147,17 @@ async def test_no_core_operation_crosses_a_town_boundary(
                     reply.errors,
                 )
                 assert reply.data is None or all(v is None for v in reply.data.values()), label
+            other = await gql(
+                'query($p: ID!) { allocation(month: "2026-11", person: $p) '
+                "{ rows { town { slug } } } }",
+                {"p": world.people[member].id},
+                token=token,
+            )
+            if other.errors:  # refused, or no calendar server here: nothing partial leaks
+                assert other.data is None
+            else:
+                rows = other.ok()["allocation"]["rows"]
+                assert {row["town"]["slug"] for row in rows} <= mine
             assert await snapshot(services) == before
 
 
@@ -157,3 +180,8 @@ async def lists_stay_inside(gql: GraphQLClient, token: str, mine: set[str]) -> N
         seen |= {t["slug"] for t in workspace["towns"]}
     seen |= {m["town"]["slug"] for m in data["me"]["memberships"]}
     assert seen <= mine
+    month = await gql(ALLOCATION, token=token)
+    if month.errors:  # no calendar server in this test: the report is refused, never partial
+        assert month.data is None
+    else:
+        assert {row["town"]["slug"] for row in month.ok()["allocation"]["rows"]} <= mine

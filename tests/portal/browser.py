@@ -7,6 +7,7 @@ the lockfile of tests/portal (installed here with `npm ci` when node_modules is 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("ENTENTE_CHROMIUM", "/usr/bin/chromium"))
@@ -30,6 +31,12 @@ ARGS = [
     "--no-first-run",
 ]
 SERIOUS = {"serious", "critical"}
+PASSWORDS = {
+    "admin": "demo-admin",
+    "camille": "demo-camille",
+    "louis": "demo-louis",
+    "ines": "demo-ines",
+}
 MISSING = (
     f"Chromium is missing ({CHROMIUM}): install it with `sudo apt-get install -y chromium` "
     "(Debian) or point ENTENTE_CHROMIUM at a Chromium binary."
@@ -93,3 +100,23 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def watch_csp(page: Page) -> list[str]:
+    """What the page's Content-Security-Policy blocks, as the console reports it."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return blocked
+
+
+def sign_in(page: Page, base: str, username: str, axe: Axe) -> None:
+    page.goto(f"{base}/")
+    expect(page).to_have_url(re.compile(r"/auth/login"))
+    axe.check(page)
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORDS[username])
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")

@@ -4,67 +4,14 @@ page visited, a screenshot per scenario under test-output/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.portal.browser import Axe, screenshot
-from tests.test_demo import Demo
+from tests.portal.browser import Axe, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
-PASSWORDS = {
-    "admin": "demo-admin",
-    "camille": "demo-camille",
-    "louis": "demo-louis",
-    "ines": "demo-ines",
-}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    running = Demo(tmp_path_factory.mktemp("portal-demo") / "var")
-    try:
-        yield f"http://127.0.0.1:{running.port}"
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def axe() -> Axe:
-    return Axe()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    opened = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    opened = context.new_page()
-    blocked: list[str] = []
-    opened.on(
-        "console",
-        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield opened
-    assert blocked == [], f"the CSP blocked something: {blocked}"
-
-
-def sign_in(page: Page, base: str, username: str, axe: Axe) -> None:
-    page.goto(f"{base}/")
-    expect(page).to_have_url(re.compile(r"/auth/login"))
-    axe.check(page)
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORDS[username])
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
 
 
 def test_camille_signs_in_and_sees_her_three_towns(

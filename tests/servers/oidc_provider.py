@@ -43,13 +43,13 @@ USER_SCOPE = f"openid profile email {API_SCOPE}"
 REDIRECT_URIS = (
     "http://127.0.0.1/callback",
     "http://testserver/auth/callback",
-    "http://hub.test/auth/callback",
+    "https://hub.test/auth/callback",
     "http://127.0.0.1:8000/auth/callback",
 )
 POST_LOGOUT_REDIRECT_URIS = (
     "http://127.0.0.1/logged-out",
     "http://testserver/",
-    "http://hub.test/",
+    "https://hub.test/",
 )
 MAX_FLOW_STEPS = 12
 

@@ -40,11 +40,10 @@ def asyncpg_url(url: str) -> str:
     return "postgresql+asyncpg://" + url.split("://", 1)[1]
 
 
-async def create_postgres_database() -> tuple[str, str]:
-    """A fresh database on the test server: (its SQLAlchemy URL, its name)."""
+async def _on_server(statement: str) -> None:
+    """Run one statement on the test server's maintenance database."""
     assert POSTGRES_URL is not None
     server = make_url(asyncpg_url(POSTGRES_URL))
-    name = f"entente_test_{uuid.uuid4().hex[:10]}"
     connection = await asyncpg.connect(
         host=server.host,
         port=server.port,
@@ -53,26 +52,22 @@ async def create_postgres_database() -> tuple[str, str]:
         database=server.database,
     )
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def create_postgres_database() -> tuple[str, str]:
+    """A fresh database on the test server: (its SQLAlchemy URL, its name)."""
+    assert POSTGRES_URL is not None
+    name = f"entente_test_{uuid.uuid4().hex[:10]}"
+    await _on_server(f'CREATE DATABASE "{name}"')
+    server = make_url(asyncpg_url(POSTGRES_URL))
     return server.set(database=name).render_as_string(hide_password=False), name
 
 
 async def drop_postgres_database(name: str) -> None:
-    assert POSTGRES_URL is not None
-    server = make_url(asyncpg_url(POSTGRES_URL))
-    connection = await asyncpg.connect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        password=server.password,
-        database=server.database,
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def migrated_engine(kind: str, tmp: Path) -> AsyncIterator[AsyncEngine]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from hub.app import create_app
 from hub.identity.tokens import issue_local_token
 from hub.people.models import Person
 from hub.services import Services
@@ -62,3 +65,14 @@ class GraphQLClient:
         )
         body = response.json()
         return Reply(response.status_code, body.get("data"), body.get("errors") or [])
+
+
+@asynccontextmanager
+async def hub_http(
+    services: Services, base_url: str = "http://hub.test"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on ``create_app`` built around ``services`` (ASGI: no socket, no server)."""
+    app = create_app(services.settings, services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+        yield http

@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.app import create_app
 from hub.config import Environment, Settings
 from hub.services import Services, build_services
 from tests.support.database import database_kinds, empty_tables, migrated_engine
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.world import World
 
 
@@ -51,9 +49,7 @@ async def services(hub_engine: AsyncEngine, hub_settings: Settings) -> AsyncIter
 
 @pytest.fixture
 async def gql(services: Services) -> AsyncIterator[GraphQLClient]:
-    app = create_app(services.settings, services)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+    async with hub_http(services) as http:
         yield GraphQLClient(http)
 
 

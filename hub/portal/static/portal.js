@@ -1,6 +1,58 @@
 // Progressive enhancement of the portal's pages; every form also works without this file.
+//
+// Uploads: each file is posted to /graphql/upload as a GraphQL multipart request (the API's
+// own upload, streamed by the hub), with the session's CSRF token in X-CSRF-Token. It uses
+// XMLHttpRequest rather than fetch() because only XMLHttpRequest reports upload progress.
 
 const uploadForm = document.querySelector("form[data-upload]");
+
+function fill(template, values) {
+  let text = template;
+  for (const [key, value] of Object.entries(values)) text = text.split(`{${key}}`).join(String(value));
+  return text;
+}
+
+function postFile(form, file, onProgress) {
+  const folder = form.elements.path.value;
+  const body = new FormData();
+  body.append("operations", JSON.stringify({
+    query: form.dataset.query,
+    operationName: "UploadFile",
+    variables: {
+      workspace: form.dataset.workspace,
+      path: folder.endsWith("/") ? folder : `${folder}/`,
+      file: null,
+    },
+  }));
+  body.append("map", JSON.stringify({ 0: ["variables.file"] }));
+  body.append("0", file, file.name);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", form.dataset.endpoint);
+    request.setRequestHeader("X-CSRF-Token", form.elements.csrf.value);
+    request.setRequestHeader("Accept", "application/json");
+    request.upload.addEventListener("progress", (event) => onProgress(Math.min(event.loaded, file.size)));
+    request.addEventListener("load", () => {
+      let answer = null;
+      try { answer = JSON.parse(request.responseText); } catch { /* not JSON: a proxy's page */ }
+      const errors = answer && Array.isArray(answer.errors) ? answer.errors : [];
+      if (errors.length === 0 && request.status < 300 && answer) return resolve(null);
+      const first = errors[0] || {};
+      resolve({ code: first.extensions?.code || "INTERNAL", field: first.extensions?.field });
+    });
+    request.addEventListener("error", () => reject(new Error("offline")));
+    request.send(body);
+  });
+}
+
+async function refreshListing() {
+  const response = await fetch(window.location.href, { headers: { Accept: "text/html" } });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  const next = fresh.querySelector("[data-listing]");
+  const current = document.querySelector("[data-listing]");
+  if (next && current) current.replaceWith(document.adoptNode(next));
+}
 
 function setUpUpload(form) {
   const input = form.querySelector("input[type=file]");
@@ -8,35 +60,57 @@ function setUpUpload(form) {
   const progressBox = form.querySelector("[data-progress]");
   const bar = progressBox.querySelector("progress");
   const status = form.querySelector("[data-upload-status]");
+  const errorBox = form.querySelector("[data-upload-errors]");
+  const errorList = errorBox.querySelector("ul");
+  const messages = JSON.parse(form.dataset.messages);
+  const limit = Number(form.dataset.limit);
+  let busy = false;
 
-  const send = (files) => {
-    const body = new FormData(form);
-    body.delete("files");
-    for (const file of files) body.append("files", file, file.name);
-    const request = new XMLHttpRequest();
-    request.open("POST", form.action);
-    request.setRequestHeader("Accept", "application/json");
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) bar.value = Math.round((event.loaded / event.total) * 100);
-    });
-    request.addEventListener("load", () => {
-      bar.value = 100;
-      let next = window.location.href;
-      try { next = JSON.parse(request.responseText).next || next; } catch { /* a page, not JSON */ }
-      window.location.assign(next);
-    });
-    request.addEventListener("error", () => {
-      progressBox.hidden = true;
-      status.textContent = document.documentElement.lang === "en"
-        ? "The upload failed; check your connection and try again."
-        : "L'envoi a échoué ; vérifiez votre connexion et réessayez.";
-    });
+  const reason = (problem) => {
+    if (problem.code === "BAD_INPUT" && (problem.field === "file" || problem.field === "path")) {
+      return messages.BAD_NAME;
+    }
+    return messages[problem.code] || messages.INTERNAL;
+  };
+  const refuse = (file, problem) => {
+    const item = document.createElement("li");
+    item.textContent = fill(messages.NOT_STORED, { name: file.name, reason: reason(problem) });
+    errorList.append(item);
+    errorBox.hidden = false;
+  };
+
+  const send = async (files) => {
+    if (busy || files.length === 0) return;
+    busy = true;
+    errorList.replaceChildren();
+    errorBox.hidden = true;
+    const total = files.reduce((sum, file) => sum + file.size, 0) || 1;
+    let sent = 0;
+    let done = 0;
     progressBox.hidden = false;
     bar.value = 0;
-    status.textContent = document.documentElement.lang === "en"
-      ? `Uploading ${files.length} file(s)…`
-      : `Envoi de ${files.length} fichier(s)…`;
-    request.send(body);
+    status.textContent = fill(messages.SENDING, { total: files.length });
+    try {
+      for (const file of files) {
+        // Checked again by the hub; refusing here spares sending a file that cannot be kept.
+        const problem = file.size > limit
+          ? { code: "TOO_LARGE" }
+          : await postFile(form, file, (loaded) => {
+            bar.value = Math.round(((sent + loaded) / total) * 100);
+          });
+        sent += file.size;
+        bar.value = Math.round((sent / total) * 100);
+        if (problem) refuse(file, problem); else done += 1;
+      }
+      status.textContent = fill(messages.DONE, { done, total: files.length });
+      if (done > 0) await refreshListing();
+    } catch {
+      progressBox.hidden = true;
+      status.textContent = messages.OFFLINE;
+    } finally {
+      busy = false;
+      input.value = "";
+    }
   };
 
   form.addEventListener("submit", (event) => {
@@ -55,8 +129,7 @@ function setUpUpload(form) {
   }
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
-    const files = Array.from(event.dataTransfer?.files || []);
-    if (files.length > 0) send(files);
+    send(Array.from(event.dataTransfer?.files || []));
   });
 }
 

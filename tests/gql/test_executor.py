@@ -1,0 +1,117 @@
+"""The executor's fast path for plain-attribute objects answers exactly as graphql-core does."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import pytest
+import strawberry
+
+from hub.gql.executor import HubExecutor
+
+
+@strawberry.enum
+class Kind(enum.Enum):
+    FILE = "file"
+    FOLDER = "folder"
+
+
+@strawberry.type
+class Child:
+    label: str
+
+
+@strawberry.type
+class Item:
+    name: str
+    size: float | None
+    count: int
+    kind: Kind
+    when: datetime | None
+    required: str
+    child: Child | None = None
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+def items() -> list[Item]:
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    return [
+        Item(name="a", size=1.5, count=1, kind=Kind.FILE, when=when, required="x"),
+        Item(name="b", size=None, count=2, kind=Kind.FOLDER, when=None, required="y"),
+        Item(
+            name="c",
+            size=2.0,
+            count=3,
+            kind=Kind.FILE,
+            when=when,
+            required="z",
+            child=Child(label="k"),
+        ),
+    ]
+
+
+def broken() -> list[Item]:
+    good, bad_null, bad_int = items()
+    bad_null.required = None  # type: ignore[assignment]
+    bad_int.count = "three"  # type: ignore[assignment]
+    return [good, bad_null, bad_int]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return items()
+
+    @strawberry.field
+    def broken(self) -> list[Item | None]:
+        return broken()
+
+    @strawberry.field
+    async def later(self) -> list[Item]:
+        return items()
+
+
+QUERIES = [
+    "{ items { name size count kind when required } }",
+    "{ items { __typename n: name name size2: size } }",
+    "{ items { name shout(times: 2) } }",
+    "{ items { name child { label __typename } } }",
+    "{ items { ...F } } fragment F on Item { name kind }",
+    "query Q($skip: Boolean!) { items { name count @skip(if: $skip) } }",
+    "{ broken { name required } }",
+    "{ broken { name count } }",
+    "{ later { name when } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_fast_path_answers_like_graphql_core(query: str) -> None:
+    # given the same schema run by graphql-core's executor and by the hub's
+    stock = strawberry.Schema(query=Query)
+    fast = strawberry.Schema(query=Query, execution_context_class=HubExecutor)
+    # when the query runs on both
+    expected = await stock.execute(query, variable_values={"skip": True})
+    got = await fast.execute(query, variable_values={"skip": True})
+    # then data and errors (message and path) are the same
+    assert expected.data is not None
+    assert got.data == expected.data
+    assert [(e.message, e.path) for e in got.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+
+
+async def test_a_null_in_a_non_null_field_is_still_an_error() -> None:
+    # given an object whose non-null field holds None
+    fast = strawberry.Schema(query=Query, execution_context_class=HubExecutor)
+    # when it is listed
+    result = await fast.execute("{ broken { name required } }")
+    # then the error names the field and the item is nulled, the others kept
+    assert result.errors and result.errors[0].path == ["broken", 1, "required"]
+    assert result.data == {
+        "broken": [{"name": "a", "required": "x"}, None, {"name": "c", "required": "z"}]
+    }
