@@ -21,8 +21,7 @@ def printable(text: str) -> str:
     """Refused input is audited as it came, but control characters (NUL, which PostgreSQL
     cannot store, newlines that would forge log lines) are written as escapes."""
     return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
-        for ch in text
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text
     )
 
 
