@@ -29,7 +29,7 @@ from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
 from hub.portal.routes import portal_router
-from hub.portal.security import security_headers
+from hub.portal.security import SecurityHeaders
 from hub.portal.templating import TEMPLATES
 from hub.services import Services, build_services
 
@@ -88,8 +88,9 @@ def create_app(
                 principal = await authenticate(request, session, current)
             except HubError as exc:
                 problem = exc.message
-            # Authentication only read: start each resolver's work on a fresh transaction.
-            await session.rollback()
+            # Authentication only read, so its transaction goes on into the resolvers: ending it
+            # here would cost a round trip (and a pool check-in and pre-ping) on every request.
+            # Reads see committed data either way; each mutation commits or rolls back its own.
             yield Context(session, principal, current, auth_problem=problem)
 
     graphql = HubGraphQLRouter(
@@ -107,7 +108,7 @@ def create_app(
     app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.middleware("http")(security_headers(settings.oidc_issuer, ide=not settings.production))
+    app.add_middleware(SecurityHeaders, issuer=settings.oidc_issuer, ide=not settings.production)
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
     # CSRF token); the portal session itself is the hub's own cookie.
     app.add_middleware(

@@ -212,32 +212,46 @@ def quoted_etag(value: str | None) -> str | None:
     return f'"{value}"'
 
 
+_OC_SIZE = f"{{{OC}}}size"
+_OC_FILEID = f"{{{OC}}}fileid"
+_OC_PERMISSIONS = f"{{{OC}}}permissions"
+_LENGTH = f"{{{DAV}}}getcontentlength"
+_CONTENT_TYPE = f"{{{DAV}}}getcontenttype"
+_ETAG = f"{{{DAV}}}getetag"
+_MODIFIED = f"{{{DAV}}}getlastmodified"
+
+
 def to_entry(resource: Resource, base_path: str) -> Entry:
     """Turn a parsed response into an ``Entry`` whose path is relative to ``base_path``."""
-    relative = resource.href_path.rstrip("/")[len(base_path.rstrip("/")) :]
+    return _entry(resource, len(base_path.rstrip("/")))
+
+
+def _entry(resource: Resource, base_length: int) -> Entry:
+    relative = resource.href_path.rstrip("/")[base_length:]
     path = relative if relative.startswith("/") else "/" + relative
     props = resource.props
-    size = _int(props.get(f"{{{OC}}}size"))
-    if not resource.collection:
-        length = _int(props.get(f"{{{DAV}}}getcontentlength"))
+    collection = resource.collection
+    size = _int(props.get(_OC_SIZE))
+    if not collection:
+        length = _int(props.get(_LENGTH))
         size = length if length is not None else size
-    file_id = props.get(f"{{{OC}}}fileid")
     return Entry(
         path=path,
         name=path.rsplit("/", 1)[1],
-        folder=resource.collection,
+        folder=collection,
         size=size,
-        content_type=None if resource.collection else props.get(f"{{{DAV}}}getcontenttype"),
-        etag=quoted_etag(props.get(f"{{{DAV}}}getetag")),
-        modified_at=_date(props.get(f"{{{DAV}}}getlastmodified")),
-        file_id=file_id or None,
-        permissions=props.get(f"{{{OC}}}permissions"),
+        content_type=None if collection else props.get(_CONTENT_TYPE),
+        etag=quoted_etag(props.get(_ETAG)),
+        modified_at=_date(props.get(_MODIFIED)),
+        file_id=props.get(_OC_FILEID) or None,
+        permissions=props.get(_OC_PERMISSIONS),
     )
 
 
 def entries(body: bytes, base_path: str, *, exclude: str | None) -> list[Entry]:
     """The entries of a multistatus, without ``exclude`` (the listed folder) and temp uploads."""
-    found = [to_entry(resource, base_path) for resource in parse_multistatus(body)]
+    base_length = len(base_path.rstrip("/"))
+    found = [_entry(resource, base_length) for resource in parse_multistatus(body)]
     return [
         entry for entry in found if entry.path != exclude and not entry.name.startswith(TEMP_PREFIX)
     ]
