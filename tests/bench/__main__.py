@@ -1,4 +1,7 @@
-"""Run every benchmark module, or those named: `python -m tests.bench [name …]`."""
+"""Run every benchmark module, or those named: `python -m tests.bench [name …] [--option …]`.
+
+Options after the names go to each benchmark's own argument parser (e.g. `files --size-mb 64`).
+"""
 
 from __future__ import annotations
 
@@ -27,4 +30,7 @@ def main(names: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    arguments = sys.argv[1:]
+    first_option = next((i for i, a in enumerate(arguments) if a.startswith("-")), len(arguments))
+    sys.argv = [sys.argv[0], *arguments[first_option:]]
+    sys.exit(main(arguments[:first_option]))

@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=60)
-    args = parser.parse_args(argv if argv is not None else [])
+    args = parser.parse_args(argv)
     size = args.size_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bench-files-") as tmp:
         root = Path(tmp)
