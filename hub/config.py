@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
     log_level: str = "INFO"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Child servers get paths in their own config files: relative ones would be read
+        # against the wrong folder.
+        return value.expanduser().resolve()
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str | None) -> str | None:

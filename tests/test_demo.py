@@ -53,9 +53,15 @@ def listening(url: str) -> bool:
         return False
 
 
-def token(env: dict[str, str], username: str) -> str:
+def token(env: dict[str, str], username: str, workdir: Path) -> str:
     result = subprocess.run(
-        [*HUB, "token", username], env=env, capture_output=True, text=True, timeout=60, check=True
+        [*HUB, "token", username],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     lines = result.stdout.splitlines()
     assert len(lines) == 1, "hub token prints only the token"
@@ -73,17 +79,25 @@ def query(port: int, bearer: str, text: str) -> dict[str, object]:
 
 
 class Demo:
-    def __init__(self, data_dir: Path) -> None:
+    """`hub demo` as a newcomer runs it: from a working folder, data under a relative `var/`."""
+
+    def __init__(self, workdir: Path, settings: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        self.env = hub_env(data_dir, self.port)
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.env = {**hub_env(Path("var"), self.port), **(settings or {})}
         self.process = subprocess.Popen(
             [*HUB, "demo"],
             env=self.env,
+            cwd=workdir,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         wait_until_serving(self.process, self.port)
+
+    def token(self, username: str) -> str:
+        return token(self.env, username, self.workdir)
 
     def stop(self) -> str:
         self.process.send_signal(signal.SIGINT)
@@ -93,14 +107,14 @@ class Demo:
 
 @pytest.fixture
 def demo_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "var"
+    yield tmp_path
 
 
 def test_demo_serves_the_territory_and_ctrl_c_stops_everything(demo_dir: Path) -> None:
     demo = Demo(demo_dir)
     try:
-        camille = query(demo.port, token(demo.env, "camille"), TOWNS)
-        louis = query(demo.port, token(demo.env, "louis"), TOWNS)
+        camille = query(demo.port, demo.token("camille"), TOWNS)
+        louis = query(demo.port, demo.token("louis"), TOWNS)
     finally:
         output = demo.stop()
 
@@ -120,12 +134,12 @@ def test_demo_serves_the_territory_and_ctrl_c_stops_everything(demo_dir: Path) -
 def test_a_second_demo_reuses_the_first(demo_dir: Path) -> None:
     first = Demo(demo_dir)
     try:
-        before = query(first.port, token(first.env, "admin"), EVERYTHING)
+        before = query(first.port, first.token("admin"), EVERYTHING)
     finally:
         first.stop()
     second = Demo(demo_dir)
     try:
-        after = query(second.port, token(second.env, "admin"), EVERYTHING)
+        after = query(second.port, second.token("admin"), EVERYTHING)
     finally:
         second.stop()
 

@@ -52,6 +52,7 @@ def start_wsgidav(
     data_dir: Path, *, host: str = "127.0.0.1", port: int | None = None
 ) -> EmbeddedServer:
     """Start WsgiDAV on ``host:port`` (a free port if None) and wait until it listens."""
+    data_dir = data_dir.resolve()  # WsgiDAV reads relative paths against its config file
     data_dir.mkdir(parents=True, exist_ok=True)
     password = stored_secret(data_dir / "wsgidav.password")
     port = port or free_port(host)

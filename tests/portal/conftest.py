@@ -18,7 +18,7 @@ UPLOAD_LIMIT = 1024 * 1024
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     running = PortalDemo(
-        tmp_path_factory.mktemp("portal-demo") / "var",
+        tmp_path_factory.mktemp("portal-demo"),
         {"HUB_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)},
     )
     try:

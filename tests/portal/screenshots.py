@@ -78,7 +78,7 @@ def capture(base: str) -> list[Path]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="entente-screenshots-") as scratch:
-        demo = PortalDemo(Path(scratch) / "var")
+        demo = PortalDemo(Path(scratch))
         try:
             saved = capture(demo.url)
         finally:
