@@ -19,7 +19,8 @@ import icalendar
 from connectors.calendar.port import CalendarStore
 from connectors.errors import Conflict
 from hub.agenda.calendars import TownCalendars
-from hub.agenda.ical import PEOPLE_PROPERTY, PRODID, TOWN_PROPERTY, EventPerson, build_event
+from hub.agenda.ical import PEOPLE_PROPERTY, PRODID, TOWN_PROPERTY, EventPerson
+from hub.agenda.ical_write import build_event
 from hub.people.repository import PersonRepository
 from hub.services import Services
 

@@ -20,9 +20,9 @@ from hub.agenda.ical import (
     TOWN_PROPERTY,
     EventPerson,
     InvalidCalendarObject,
-    build_event,
     parse_object,
 )
+from hub.agenda.ical_write import build_event
 
 _TEXT = ("SUMMARY", "LOCATION", "DESCRIPTION", PEOPLE_PROPERTY, TOWN_PROPERTY, "DTSTAMP")
 _TIMES = ("DTSTART", "DTEND", "DURATION")

@@ -30,10 +30,10 @@ from hub.agenda.ical import (
     EventPerson,
     InvalidCalendarObject,
     Occurrence,
-    build_event,
     expand_parsed,
     parse_object,
 )
+from hub.agenda.ical_write import build_event
 from hub.agenda.ids import EventRef, occurrence_key, parse_event_id
 from hub.agenda.reading import PARIS, TownSlug
 from hub.agenda.service import TownEvent, instant, town_event

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.calendar.port import CalendarObject
-from hub.agenda.ical import build_event
+from hub.agenda.ical_write import build_event
 from tests.agenda.fixtures import CalendarHub
 from tests.support.graphql import operation
 from tests.support.territory import essonne

@@ -15,11 +15,11 @@ from hub.agenda.ical import (
     MAX_OBJECT_BYTES,
     EventPerson,
     InvalidCalendarObject,
-    build_event,
     expand,
     expand_object,
     parse_events,
 )
+from hub.agenda.ical_write import build_event
 
 PARIS = ZoneInfo("Europe/Paris")
 

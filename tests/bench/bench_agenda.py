@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import CalendarObject, SyncResult, SyncState
 from hub.agenda.calendars import TownCalendars
-from hub.agenda.ical import build_event
+from hub.agenda.ical_write import build_event
 from hub.agenda.reading import TownSlug, read_towns
 from hub.embedded.radicale import start_radicale
 

@@ -14,7 +14,8 @@ from caldav.davclient import DAVClient
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import SyncState
 from connectors.errors import Conflict, Forbidden, NotFound, RequestError, Unavailable
-from hub.agenda.ical import EventPerson, build_event, parse_events
+from hub.agenda.ical import EventPerson, parse_events
+from hub.agenda.ical_write import build_event
 from hub.embedded.process import EmbeddedServer
 from tests.servers.radicale import TestCalDAVStore, radicale_home
 
