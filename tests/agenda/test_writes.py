@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from caldav.davclient import DAVClient
-
 from hub.agenda.ical import parse_events
 from hub.embedded.process import EmbeddedServer
 from tests.agenda.fixtures import CalendarHub
 from tests.agenda.helpers import AGENDA, CREATE, DELETE, UPDATE, WEEK, at, event_input, territory
-from tests.servers.radicale import radicale_home
+from tests.servers.radicale import plain_client, radicale_home
 
 AUDIT = "query { auditLog(first: 20) { entries { action target outcome town { slug } } } }"
 
@@ -22,12 +20,7 @@ async def create(hub: CalendarHub, user: str = "camille", **changes: object) -> 
 
 
 def _plain_read(radicale: EmbeddedServer, calendar: str) -> list[str]:
-    with DAVClient(
-        url=radicale_home(radicale),
-        username=radicale.username,
-        password=radicale.password,
-        auth_type="basic",
-    ) as client:
+    with plain_client(radicale) as client:
         found = client.calendar(url=f"{radicale_home(radicale)}{calendar}/").events()  # type: ignore[no-untyped-call]
         return [str(item.data) for item in found]
 

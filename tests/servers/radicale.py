@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from caldav.davclient import DAVClient
 
 from connectors.calendar.caldav_store import CalDAVStore
 from hub.embedded.process import EmbeddedServer
@@ -22,6 +23,17 @@ from hub.embedded.radicale import start_radicale
 def radicale_home(server: EmbeddedServer) -> str:
     """The account's calendar home on Radicale: ``/{user}/``."""
     return f"{server.url}{server.username}/"
+
+
+def plain_client(server: EmbeddedServer) -> DAVClient:
+    """caldav's own synchronous client: the independent reader that checks what the hub wrote
+    (use it in a ``with`` block, off the event loop)."""
+    return DAVClient(
+        url=radicale_home(server),
+        username=server.username,
+        password=server.password,
+        auth_type="basic",
+    )
 
 
 class TestCalDAVStore(CalDAVStore):

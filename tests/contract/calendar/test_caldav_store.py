@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import aiohttp
 import pytest
-from caldav.davclient import DAVClient
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import SyncState
@@ -17,7 +16,7 @@ from connectors.errors import Conflict, Forbidden, NotFound, RequestError, Unava
 from hub.agenda.ical import EventPerson, parse_events
 from hub.agenda.ical_write import build_event
 from hub.embedded.process import EmbeddedServer
-from tests.servers.radicale import TestCalDAVStore, radicale_home
+from tests.servers.radicale import TestCalDAVStore, plain_client, radicale_home
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 END = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
@@ -53,12 +52,7 @@ async def test_ensure_calendar_is_idempotent(
 
 
 def _plain_calendar_names(radicale: EmbeddedServer) -> dict[str, str]:
-    with DAVClient(
-        url=radicale_home(radicale),
-        username=radicale.username,
-        password=radicale.password,
-        auth_type="basic",
-    ) as client:
+    with plain_client(radicale) as client:
         principal = client.principal()  # type: ignore[no-untyped-call]
         return {
             str(c.url).rstrip("/").rsplit("/", 1)[-1]: c.get_display_name()
@@ -333,12 +327,7 @@ async def test_plain_caldav_client_sees_what_the_store_wrote(
 
 
 def _plain_read(radicale: EmbeddedServer, calendar: str, uid: str) -> str:
-    with DAVClient(
-        url=radicale_home(radicale),
-        username=radicale.username,
-        password=radicale.password,
-        auth_type="basic",
-    ) as client:
+    with plain_client(radicale) as client:
         calendar_url = f"{radicale_home(radicale)}{calendar}/"
         found = client.calendar(url=calendar_url).event_by_uid(uid)  # type: ignore[no-untyped-call]
         return str(found.data)
@@ -362,12 +351,7 @@ async def test_event_written_by_another_client_is_found_by_uid(
 
 
 def _plain_write(radicale: EmbeddedServer, calendar: str, ical: str) -> None:
-    with DAVClient(
-        url=radicale_home(radicale),
-        username=radicale.username,
-        password=radicale.password,
-        auth_type="basic",
-    ) as client:
+    with plain_client(radicale) as client:
         reply = client.put(
             f"{radicale_home(radicale)}{calendar}/chosen-by-the-other-client.ics",
             ical,
