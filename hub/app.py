@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -42,6 +43,10 @@ class HubGraphQLRouter(GraphQLRouter[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         return http_body(result)
+
+    def encode_json(self, data: object) -> bytes:
+        # a 200-entry listing is ~60 kB of JSON: orjson writes it ~8x faster than json.dumps
+        return orjson.dumps(data)
 
 
 def create_app(

@@ -61,6 +61,7 @@ from connectors.files.port import TEMP_PREFIX, Entry
 
 T = TypeVar("T")
 _PROPFIND = propfind_body(BASIC_PROPS)
+DISCARD_RECHECKS = (0.02, 0.08, 0.2)
 
 
 class WebDavStore:
@@ -220,7 +221,21 @@ class WebDavStore:
         return True
 
     async def _discard(self, path: str) -> None:
-        # already gone, or the server is down: the hidden name stays out of listings anyway
+        """Delete a failed upload's temporary file. The PUT the hub cut off may still be
+        running on the server and write the file after a first DELETE (seen with WsgiDAV), so
+        look again a few times over ~0.3 s and delete it again if it is there. Already gone,
+        or the server down: the hidden name stays out of listings anyway."""
+        await self._delete_quietly(path)
+        for pause in DISCARD_RECHECKS:
+            await asyncio.sleep(pause)
+            try:
+                there = await asyncio.shield(self._exists(path))
+            except ConnectorError:
+                return
+            if there:
+                await self._delete_quietly(path)
+
+    async def _delete_quietly(self, path: str) -> None:
         with contextlib.suppress(ConnectorError):
             await asyncio.shield(
                 self._call(f"discard {path}", self._client.clean, self._remote(path))

@@ -70,7 +70,38 @@ class Delivery:
 
 def download_url(base_url: str, workspace_id: str, path: str) -> str:
     """Where ``GET`` streams the file (``hub.files.web``)."""
-    return f"{base_url}/download/{quote(workspace_id, safe='')}?path={quote(path, safe='/')}"
+    return download_prefix(base_url, workspace_id) + quote_path(path)
+
+
+def download_prefix(base_url: str, workspace_id: str) -> str:
+    """The part of a download URL every file of the workspace shares."""
+    return f"{base_url}/download/{quote(workspace_id, safe='')}?path="
+
+
+class _PercentEncoded(dict[int, str]):
+    """For ``str.translate``: each character as ``quote(path, safe="/")`` writes it.
+
+    urllib's quote calls a Python function per byte of a non-ASCII name, and a listing quotes
+    every file's path; translate looks each character up in C. Unreserved characters and ``/``
+    are listed up front; any other one is encoded on first sight and kept (at most a few
+    thousand: a hostile listing of every code point must not grow this without end)."""
+
+    def __missing__(self, code: int) -> str:
+        encoded = "".join(f"%{byte:02X}" for byte in chr(code).encode("utf-8"))
+        if len(self) < 4096:
+            self[code] = encoded
+        return encoded
+
+
+_PERCENT_ENCODED = _PercentEncoded(
+    (code, chr(code))
+    for code in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/"
+)
+
+
+def quote_path(path: str) -> str:
+    """``path`` percent-encoded for a query string, ``/`` kept (as ``quote(path, safe="/")``)."""
+    return path.translate(_PERCENT_ENCODED)
 
 
 def parse_range(header: str | None, size: int | None) -> ByteRange | None:

@@ -9,6 +9,7 @@ from strawberry.file_uploads import Upload
 
 from connectors.files.port import Entry as StoredEntry
 from hub.files import service
+from hub.files.download import download_prefix
 from hub.files.types import Entry, Workspace
 from hub.gql.context import Info
 
@@ -19,7 +20,7 @@ UPLOAD_HELP = (
 
 
 def _entry(info: Info, workspace: strawberry.ID, found: StoredEntry) -> Entry:
-    return Entry.of(found, str(workspace), info.context.services.settings.base_url)
+    return Entry.of(found, download_prefix(info.context.services.settings.base_url, str(workspace)))
 
 
 @strawberry.type

@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.files.port import Entry
 from hub.audit.service import audited, record
+from hub.db.reads import fetch_rows
 from hub.errors import BadInput, ErrorCode, Forbidden, HubError, NotFound, TooLarge
 from hub.files import paths
 from hub.files.stores import FileStores, backend_call
@@ -39,6 +40,7 @@ class Place:
     backend: str
     root: str
     town_ids: tuple[str, ...]
+    owner_town_id: str | None = None
 
 
 class Readable(Protocol):
@@ -63,33 +65,36 @@ async def visible_workspaces(session: AsyncSession, actor: Principal) -> Sequenc
     return await WorkspaceRepository(session).for_towns(scope)
 
 
-async def workspace_for(session: AsyncSession, actor: Principal, workspace_id: str) -> Workspace:
+async def workspace_for(session: AsyncSession, actor: Principal, workspace_id: str) -> Place:
     """The workspace, if one of its towns is the caller's (NOT_FOUND / FORBIDDEN otherwise)."""
-    row, _ = await _workspace_and_towns(session, actor, workspace_id)
-    return row
+    return await open_workspace(session, actor, workspace_id)
+
+
+# Every file request opens its workspace first: one prebuilt statement for the row and its
+# towns, read in one round trip (hub.db.reads).
+_WORKSPACE_AND_TOWNS = (
+    select(
+        Workspace.id,
+        Workspace.name,
+        Workspace.backend,
+        Workspace.root,
+        Workspace.owner_town_id,
+        WorkspaceTown.town_id,
+    )
+    .outerjoin(WorkspaceTown, WorkspaceTown.workspace_id == Workspace.id)
+    .where(Workspace.id == bindparam("workspace_id"))
+)
 
 
 async def open_workspace(session: AsyncSession, actor: Principal, workspace_id: str) -> Place:
-    row, town_ids = await _workspace_and_towns(session, actor, workspace_id)
-    return Place(row.id, row.name, row.backend, row.root, tuple(sorted(town_ids)))
-
-
-async def _workspace_and_towns(
-    session: AsyncSession, actor: Principal, workspace_id: str
-) -> tuple[Workspace, list[str]]:
-    # one query for the row and its towns: every file request opens its workspace first
-    query = (
-        select(Workspace, WorkspaceTown.town_id)
-        .outerjoin(WorkspaceTown, WorkspaceTown.workspace_id == Workspace.id)
-        .where(Workspace.id == workspace_id)
-    )
-    rows = (await session.execute(query)).all()
+    rows = await fetch_rows(session, _WORKSPACE_AND_TOWNS, {"workspace_id": workspace_id})
     if not rows:
         raise NotFound("There is no such workspace.")
-    town_ids = [town_id for _, town_id in rows if town_id is not None]
+    town_ids = sorted(row[5] for row in rows if row[5] is not None)
     if not any(actor.sees_town(town_id) for town_id in town_ids):
         raise Forbidden("None of this workspace's towns is yours.")
-    return rows[0][0], town_ids
+    id_, name, backend, root, owner_town_id, _ = rows[0]
+    return Place(id_, name, backend, root, tuple(town_ids), owner_town_id)
 
 
 async def create_shared_workspace(

@@ -9,7 +9,8 @@ import strawberry
 
 from connectors.files.port import Entry as StoredEntry
 from hub.files import service
-from hub.files.download import download_url
+from hub.files.download import download_prefix, quote_path
+from hub.files.service import Place
 from hub.gql.context import Info
 from hub.towns.models import Workspace as WorkspaceModel
 
@@ -31,16 +32,17 @@ class Entry:
     )
 
     @classmethod
-    def of(cls, entry: StoredEntry, workspace_id: str, base_url: str) -> Entry:
+    def of(cls, entry: StoredEntry, download_prefix: str) -> Entry:
+        """``download_prefix``: the workspace's download URL up to the file's quoted path."""
         return cls(
             path=entry.path,
             name=entry.name,
             folder=entry.folder,
-            size=float(entry.size) if entry.size is not None else None,
+            size=entry.size,  # an int: GraphQL's Float writes it as a float
             content_type=entry.content_type,
             etag=entry.etag,
             modified_at=entry.modified_at,
-            download_url=None if entry.folder else download_url(base_url, workspace_id, entry.path),
+            download_url=None if entry.folder else download_prefix + quote_path(entry.path),
         )
 
 
@@ -53,7 +55,7 @@ class Workspace:
     root: strawberry.Private[str]
 
     @classmethod
-    def of(cls, row: WorkspaceModel) -> Workspace:
+    def of(cls, row: WorkspaceModel | Place) -> Workspace:
         """Only for a row the caller may open: ``entries`` does not check again."""
         return cls(
             id=strawberry.ID(row.id),
@@ -78,4 +80,5 @@ class Workspace:
         info.context.principal  # noqa: B018 - authenticate before saying anything
         services = info.context.services
         found = await service.list_entries(services.backends.files, self.backend, self.root, path)
-        return [Entry.of(entry, self.id, services.settings.base_url) for entry in found]
+        prefix = download_prefix(services.settings.base_url, self.id)
+        return [Entry.of(entry, prefix) for entry in found]

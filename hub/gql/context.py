@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +35,11 @@ class Context(BaseContext):
         self.services = services
         # Root fields of a query run concurrently; one AsyncSession must be used sequentially.
         self.lock = asyncio.Lock()
-        self.loaders = Loaders(session, self.lock)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Built on first use: most requests (a listing, a mutation) load no relation."""
+        return Loaders(self.session, self.lock)
 
     @property
     def principal(self) -> Principal:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db.reads import fetch_rows
 from hub.errors import Unauthenticated
 from hub.identity.keys import KeySourceError, UnknownKey
 from hub.identity.linking import person_for_claims
@@ -57,21 +58,17 @@ async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Pri
     return await principal_by_id(session, found.person_id)
 
 
+# Every request pays for this one: the person and their memberships in one prebuilt statement,
+# read in one round trip (hub.db.reads).
+_PERSON_AND_ROLES = (
+    select(Person.username, Person.active, Person.hub_admin, Membership.town_id, Membership.role)
+    .outerjoin(Membership, Membership.person_id == Person.id)
+    .where(Person.id == bindparam("person_id"))
+)
+
+
 async def principal_by_id(session: AsyncSession, person_id: str) -> Principal:
-    """The person and their memberships in one query: every request pays for it, and on
-    SQLite each query is several hops to aiosqlite's thread."""
-    query = (
-        select(
-            Person.username,
-            Person.active,
-            Person.hub_admin,
-            Membership.town_id,
-            Membership.role,
-        )
-        .outerjoin(Membership, Membership.person_id == Person.id)
-        .where(Person.id == person_id)
-    )
-    rows = (await session.execute(query)).all()
+    rows = await fetch_rows(session, _PERSON_AND_ROLES, {"person_id": person_id})
     if not rows:
         raise Unauthenticated(NO_ACCOUNT)
     username, active, hub_admin = rows[0][0], rows[0][1], rows[0][2]

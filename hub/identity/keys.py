@@ -90,6 +90,7 @@ class LocalSigningKey:
         self.path = directory / filename
         self._private: ec.EllipticCurvePrivateKey | None = None
         self._public_jwk: dict[str, str] | None = None
+        self._verifying_key: jwt.PyJWK | None = None
 
     def _load_or_create(self) -> ec.EllipticCurvePrivateKey:
         if self._private is None:
@@ -159,7 +160,11 @@ class LocalSigningKey:
         """This key, if ``kid`` names it."""
         if kid != self.kid:
             raise UnknownKey(kid)
-        return jwt.PyJWK(self.public_jwk(), algorithm=LOCAL_ALGORITHM)
+        # built once: the same object each time, as RemoteJwks gives, so a verifier can tell
+        # that the key a token was checked with is still the key
+        if self._verifying_key is None:
+            self._verifying_key = jwt.PyJWK(self.public_jwk(), algorithm=LOCAL_ALGORITHM)
+        return self._verifying_key
 
 
 def _signing_keys(document: Any) -> dict[str, jwt.PyJWK]:

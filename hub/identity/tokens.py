@@ -22,6 +22,14 @@ What a token must be to pass ``TokenVerifier.verify``:
    present, not in the future by more than ``leeway`` (≤ 60 s). Time comes from the injected
    clock, not from PyJWT, so tests can move it.
 
+A token that passed is remembered (up to ``VERIFIED_TOKENS``, least recently used out) with
+the key object that verified it: a script or the portal sends the same token on every request,
+and checking an ES256/RS256 signature costs more than the rest of a small request's own work.
+A remembered token passes again only while its key source still returns that very key object
+for its ``kid`` (a refreshed JWKS builds new ones, a removed key raises) and its times still
+hold (checked at each use). Whether the person may act is never remembered: every request
+reads it from the database.
+
 Every refusal raises ``InvalidToken(reason)``; the reason is for logs, never for the caller.
 A key source that cannot reach its provider raises ``JwksUnavailable`` through ``verify``
 unchanged: that is an outage (503), not a bad token (401).
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -48,6 +57,7 @@ UNTYPED_TOKEN_TYPES = frozenset({"jwt", "application/jwt"})
 ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash")
 MAX_TOKEN_LENGTH = 16 * 1024
 MAX_LEEWAY = 60.0
+VERIFIED_TOKENS = 1024
 
 
 class InvalidToken(Exception):
@@ -107,9 +117,29 @@ class TokenVerifier:
         self.algorithms = allowed
         self.leeway = leeway
         self._clock = clock
+        self._verified: OrderedDict[str, tuple[Claims, str, jwt.PyJWK]] = OrderedDict()
 
     async def verify(self, token: str) -> Claims:
         """The token's claims, or ``InvalidToken``."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, kid, verified_with = remembered
+            try:
+                still = await self.key_source.key_for(kid) is verified_with
+            except UnknownKey:
+                still = False
+            if still:
+                self._check_times(claims.raw)
+                self._verified.move_to_end(token)
+                return claims
+            self._verified.pop(token, None)
+        claims, kid, key = await self._verify(token)
+        self._verified[token] = (claims, kid, key)
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return claims
+
+    async def _verify(self, token: str) -> tuple[Claims, str, jwt.PyJWK]:
         header = self._header(token)
         alg = header["alg"]
         kid = header["kid"]
@@ -124,13 +154,14 @@ class TokenVerifier:
             raise InvalidToken("empty sub")
         self._check_not_id_token(payload)
         self._check_times(payload)
-        return Claims(
+        claims = Claims(
             sub=payload["sub"],
             preferred_username=_optional_str(payload.get("preferred_username")),
             email=_optional_str(payload.get("email")),
             email_verified=payload.get("email_verified") is True,
             raw=payload,
         )
+        return claims, kid, key
 
     def _header(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hub.audit.models import AuditEntry
-from hub.files.download import Unsatisfiable, attachment, parse_range
+from hub.files.download import (
+    _PERCENT_ENCODED,
+    Unsatisfiable,
+    attachment,
+    parse_range,
+    quote_path,
+)
 from tests.files.helpers import FOLDER, download, upload
 from tests.files.helpers import workspace_ids as ids
 from tests.support.graphql import GraphQLClient
@@ -136,3 +144,18 @@ def test_the_disposition_header_never_carries_a_quote_or_a_line_break() -> None:
 
     assert header.startswith('attachment; filename="a_b_c__d.txt"; filename*=UTF-8')
     assert "\r" not in header and "\n" not in header
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_download_urls_quote_paths_as_urllib_does(path: str) -> None:
+    # any text: accents, quotes, spaces, '?', '&', '#', '%', '/', control characters
+    assert quote_path(path) == quote(path, safe="/")
+    assert unquote(quote_path(path)) == path
+
+
+def test_quoting_every_code_point_keeps_a_bounded_table() -> None:
+    # a listing whose names use ten thousand different characters
+    path = "/" + "".join(chr(code) for code in range(0x4E00, 0x4E00 + 10_000))
+    assert quote_path(path) == quote(path, safe="/")
+    assert len(_PERCENT_ENCODED) <= 4096

@@ -568,6 +568,50 @@ async def test_rotated_key_is_picked_up_on_the_next_allowed_refresh(
     assert jwks_server.jwks_hits == 2
 
 
+async def test_a_verified_token_is_not_checked_again_while_its_key_holds(
+    key: LocalSigningKey, verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a valid token, and PyJWT's decode counted
+    token = issue_local_token(key, ISSUER, AUDIENCE, "u-1", "alice", TTL, now=T0)
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    # When it is verified five times
+    for _ in range(5):
+        assert (await verifier.verify(token)).sub == "u-1"
+    # Then its signature was checked once, and a different token is checked on its own
+    assert decoded == [token]
+    other = issue_local_token(key, ISSUER, AUDIENCE, "u-2", "bob", TTL, now=T0)
+    assert (await verifier.verify(other)).sub == "u-2"
+    assert decoded == [token, other]
+
+
+async def test_a_remembered_token_is_refused_once_its_key_is_withdrawn(
+    key: LocalSigningKey,
+    jwks_server: JwksServer,
+    remote: RemoteJwks,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    # Given a token verified (and remembered) with the provider's key
+    verifier = TokenVerifier(remote, jwks_server.url, AUDIENCE, clock=clock)
+    old = issue_local_token(key, jwks_server.url, AUDIENCE, "u-1", "alice", TTL, now=T0)
+    assert (await verifier.verify(old)).sub == "u-1"
+    # When the provider replaces that key, and the verifier refreshes its keys
+    new_key = LocalSigningKey(tmp_path / "rotated")
+    jwks_server.keys = new_key.jwks()["keys"]
+    clock.advance(30)
+    new = issue_local_token(new_key, jwks_server.url, AUDIENCE, "u-1", "alice", TTL, now=T0)
+    assert (await verifier.verify(new)).sub == "u-1"
+    # Then the remembered token no longer passes: its key is gone
+    assert "unknown kid" in await refused(verifier, old)
+
+
 async def test_jwks_without_usable_keys_knows_no_kid(
     key: LocalSigningKey, jwks_server: JwksServer, remote: RemoteJwks
 ) -> None:

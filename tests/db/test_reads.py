@@ -1,0 +1,93 @@
+"""One-round-trip reads give exactly what SQLAlchemy gives, on each database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite.core
+import pytest
+from sqlalchemy import bindparam, select
+
+from hub.db.reads import fetch_rows
+from hub.people.models import Membership, Person, Role
+from hub.services import Services
+from hub.towns.models import Town
+
+PERSON_AND_TOWNS = (
+    select(
+        Person.username,
+        Person.active,
+        Person.hub_admin,
+        Person.created_at,
+        Person.password_hash,
+        Membership.role,
+        Membership.share,
+        Town.slug,
+    )
+    .outerjoin(Membership, Membership.person_id == Person.id)
+    .outerjoin(Town, Town.id == Membership.town_id)
+    .where(Person.username == bindparam("username"))
+    .order_by(Town.slug)
+)
+
+
+async def seed(services: Services) -> None:
+    async with services.sessions() as session:
+        alice = Person(username="alice", display_name="A", email="a@x.example", hub_admin=True)
+        bob = Person(username="bob", display_name="B", email="b@x.example", active=False)
+        igny = Town(slug="igny", name="Igny", insee_code="91312")
+        massy = Town(slug="massy", name="Massy", insee_code="91377")
+        session.add_all([alice, bob, igny, massy])
+        await session.flush()
+        session.add_all(
+            [
+                Membership(person_id=alice.id, town_id=igny.id, role=Role.TOWN_ADMIN, share=0.25),
+                Membership(person_id=alice.id, town_id=massy.id, role=Role.STAFF),
+            ]
+        )
+        await session.commit()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("username", ["alice", "bob", "nobody"])
+async def test_rows_and_their_types_are_sqlalchemys(services: Services, username: str) -> None:
+    # given people with and without memberships (booleans, an enum, a date, nulls)
+    await seed(services)
+    async with services.sessions() as session:
+        # when the same statement is read both ways
+        expected = [
+            tuple(row)
+            for row in (await session.execute(PERSON_AND_TOWNS, {"username": username})).all()
+        ]
+        got = await fetch_rows(session, PERSON_AND_TOWNS, {"username": username})
+    # then the rows are equal, value for value and type for type
+    assert got == expected
+    assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in expected]
+    if username == "alice":
+        assert got[0][1] is True and got[0][5] is Role.TOWN_ADMIN
+        assert isinstance(got[0][3], datetime) and got[0][3].tzinfo is not None
+
+
+@pytest.mark.postgres
+async def test_on_sqlite_a_read_is_one_hop_to_the_driver_thread(
+    services: Services, db_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the calls to aiosqlite's thread counted
+    await seed(services)
+    hops: list[str] = []
+    queue = aiosqlite.core.Connection._execute
+
+    async def counted(self: aiosqlite.core.Connection, fn: object, *args: object) -> object:
+        hops.append(getattr(fn, "__name__", repr(fn)))
+        return await queue(self, fn, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    async with services.sessions() as session:
+        await session.connection()
+        hops.clear()
+        # when one statement is read
+        rows = await fetch_rows(session, PERSON_AND_TOWNS, {"username": "alice"})
+        read_hops = list(hops)
+    # then it took one hop on SQLite (none on PostgreSQL, which has no such thread)
+    assert [row[7] for row in rows] == ["igny", "massy"]
+    assert read_hops == (["_execute_fetchall"] if db_kind == "sqlite" else [])
