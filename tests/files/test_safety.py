@@ -192,7 +192,9 @@ async def test_the_upload_endpoint_runs_nothing_but_one_upload(
 
     assert other.status_code == batched.status_code == 400
     assert plain_graphql.status_code == 400
-    assert plain_graphql.text == "Unsupported content type"
+    assert plain_graphql.json()["errors"] == [
+        {"message": "Unsupported content type", "extensions": {"code": "BAD_INPUT"}}
+    ]
 
 
 @pytest.fixture

@@ -169,3 +169,25 @@ async def test_relations_cost_the_same_queries_for_more_towns(
 
     assert len(towns) == 7
     assert with_seven == with_three
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "headers"),
+    [
+        ("POST", b"{not json", {"Content-Type": "application/json"}),
+        ("POST", b"[1, 2", {"Content-Type": "application/json"}),
+        ("GET", None, {"Accept": "application/json"}),
+    ],
+)
+async def test_requests_that_are_not_graphql_get_a_coded_error(
+    gql: GraphQLClient, world: World, method: str, body: bytes | None, headers: dict[str, str]
+) -> None:
+    await essonne(world)
+    reply = await gql.http.request(
+        method,
+        "/graphql" + ("?query={towns{slug}}" if method == "GET" else ""),
+        content=body,
+        headers={**headers, "Authorization": f"Bearer {world.token('admin')}"},
+    )
+    assert 400 <= reply.status_code < 500
+    assert [e["extensions"]["code"] for e in reply.json()["errors"]] == ["BAD_INPUT"]
