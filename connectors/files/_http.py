@@ -13,6 +13,12 @@ from connectors.errors import ConnectorError, RequestError, Unavailable
 from connectors.files._dav import error_for_status
 
 READ_CHUNK = 64 * 1024
+CHUNKED_PIECE = 64 * 1024
+"""The largest chunk of a PUT of unknown length (chunked transfer coding). Servers read a
+request body in small blocks, and some copy what is left of the current chunk at each read:
+cheroot (WsgiDAV's server) reading 8 KiB blocks out of 256 KiB chunks spent three times the
+CPU of a plain PUT of the same 512 MB, and the upload ran at 0.57x; in 64 KiB chunks (curl's
+upload buffer size too) its CPU equals the plain PUT's."""
 
 
 class SourceFailed(RequestError):
@@ -59,12 +65,17 @@ class CountingSource:
         self.sent = 0
         self.error: BaseException | None = None
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def __aiter__(self) -> AsyncIterator[bytes | memoryview]:
         try:
             async for chunk in self._chunks:
                 self.sent += len(chunk)
                 if self._size is not None and self.sent > self._size:
                     raise ValueError(f"more than the announced {self._size} bytes")
+                if self._size is None and len(chunk) > CHUNKED_PIECE:
+                    view = memoryview(chunk)
+                    for start in range(0, len(chunk), CHUNKED_PIECE):
+                        yield view[start : start + CHUNKED_PIECE]
+                    continue
                 yield chunk
         except Exception as exc:
             self.error = exc

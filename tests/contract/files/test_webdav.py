@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import Forbidden, RequestError
+from connectors.files._http import CHUNKED_PIECE, DavHttp
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import EmbeddedServer
 from hub.embedded.wsgidav import start_wsgidav
@@ -70,3 +71,37 @@ async def test_embedded_wsgidav_restart_keeps_files_and_credentials(tmp_path: Pa
 
 async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
+
+
+async def test_a_put_of_unknown_length_goes_out_in_chunks_of_64_kib_at_most() -> None:
+    # given a bare HTTP server that records the chunk sizes of the body it receives
+    sizes: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert b"transfer-encoding: chunked" in head.lower()
+        while (size := int((await reader.readline()).split(b";")[0], 16)) > 0:
+            await reader.readexactly(size + 2)
+            sizes.append(size)
+        await reader.readline()
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    http = DavHttp(backend="webdav", username="u", password="p", timeout=5)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        yield b"a" * 300_000  # one large read of the uploaded file
+        yield b"b" * 1_000
+
+    # when the bytes are sent without a known length
+    try:
+        await http.put_stream(f"http://127.0.0.1:{port}/f", pieces(), size=None, what="upload")
+    finally:
+        await http.aclose()
+        server.close()
+    # then every chunk is at most 64 KiB, and all the bytes arrived
+    assert max(sizes) == CHUNKED_PIECE == 64 * 1024
+    assert sum(sizes) == 301_000
