@@ -64,6 +64,16 @@ _PROPFIND = propfind_body(BASIC_PROPS)
 DISCARD_RECHECKS = (0.02, 0.08, 0.2)
 
 
+def _read_and_close(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """webdavclient3 sends every request with ``stream=True`` and closes neither the responses
+    it raises on (404, 405, 423, ≥ 400) nor DELETE's. Left open, each holds a pooled connection
+    until the garbage collector closes it, from whatever thread happens to run then, which
+    urllib3's pool refuses (a rare "exception ignored in HTTPResponse.__del__"). The bodies of
+    MKCOL, MOVE and DELETE answers are small: read each at once, then close it."""
+    response.content  # noqa: B018 - reading it is the point; requests keeps it for later
+    response.close()
+
+
 class WebDavStore:
     """Files under ``root`` on the WebDAV server at ``url`` (e.g. ``http://host/dav``)."""
 
@@ -90,6 +100,7 @@ class WebDavStore:
                 "webdav_timeout": timeout,
             }
         )
+        self._client.session.hooks["response"].append(_read_and_close)
         self._executor = ThreadPoolExecutor(max_threads, thread_name_prefix="webdav")
         self._http = DavHttp(
             backend=self.backend, username=username, password=password, timeout=timeout

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import requests
 
-from connectors.errors import Forbidden, RequestError
+from connectors.errors import ConnectorError, Forbidden, RequestError
 from connectors.files._http import CHUNKED_PIECE, DavHttp
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import EmbeddedServer
@@ -105,3 +106,26 @@ async def test_a_put_of_unknown_length_goes_out_in_chunks_of_64_kib_at_most() ->
     # then every chunk is at most 64 KiB, and all the bytes arrived
     assert max(sizes) == CHUNKED_PIECE == 64 * 1024
     assert sum(sizes) == 301_000
+
+
+async def test_no_answer_is_left_open_for_the_garbage_collector(
+    webdav_store: WebDavStore,
+) -> None:
+    # given every answer webdavclient3 receives recorded
+    answers: list[requests.Response] = []
+    webdav_store._client.session.hooks["response"].append(
+        lambda response, *args, **kwargs: answers.append(response)
+    )
+    # when its calls succeed and fail (MKCOL twice, MOVE and DELETE of what is not there)
+    await webdav_store.make_folder("/dossier")
+    for refused in (
+        webdav_store.make_folder("/dossier"),
+        webdav_store.move("/absent.txt", "/ailleurs.txt"),
+        webdav_store.delete("/absent.txt"),
+    ):
+        with pytest.raises(ConnectorError):
+            await refused
+    await webdav_store.delete("/dossier")
+    # then every answer was read and closed (none holds a pooled connection until collected)
+    assert len(answers) >= 5
+    assert all(answer.raw.closed for answer in answers)
