@@ -1,15 +1,33 @@
-"""The CalDAV request bodies and multistatus parsing that ``caldav_store`` sends and reads."""
+"""What ``caldav_store`` says to a CalDAV server and how it reads the answers: request
+bodies, href spelling, multistatus parsing, and what each status and error body means.
+
+Kept apart from the store so that its module holds only the request flow (which request,
+when, and what follows from the answer), and so that this protocol detail, none of which
+does any I/O, reads and changes without the HTTP plumbing around it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NoReturn
 from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+import icalendar
+
 from connectors.calendar.port import CalendarObject
-from connectors.errors import RequestError, Unavailable
+from connectors.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RequestError,
+    TooLarge,
+    Unavailable,
+)
 
 BACKEND = "caldav"
 
@@ -21,6 +39,12 @@ ICAL_TYPE = "text/calendar; charset=utf-8"
 _XMLNS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"'
 _PROPS = "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
 _HREF_SAFE = "/@+=:!$&'()*,;~"
+_PLAIN_UID = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
+
+# Nextcloud answers 400 to a calendar-query without a time-range: this one covers any
+# event a town may plausibly hold.
+_WIDE_START = datetime(1900, 1, 1, tzinfo=UTC)
+_WIDE_END = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def sync_body(token: str | None) -> str:
@@ -51,12 +75,26 @@ def time_range_body(start: datetime, end: datetime) -> str:
     return _query_body(f'<c:time-range start="{_ical_utc(start)}" end="{_ical_utc(end)}"/>')
 
 
+def all_events_body() -> str:
+    """RFC 4791 calendar-query: every VEVENT of the calendar."""
+    return time_range_body(_WIDE_START, _WIDE_END)
+
+
 def uid_body(uid: str) -> str:
     """RFC 4791 calendar-query: the VEVENTs whose UID contains ``uid`` (a substring match)."""
     return _query_body(
         '<c:prop-filter name="UID"><c:text-match collation="i;octet">'
         f"{escape(uid)}</c:text-match></c:prop-filter>"
     )
+
+
+def has_uid(ical: str, uid: str) -> bool:
+    """Whether ``ical`` holds a VEVENT with exactly ``uid``, among what ``uid_body`` found."""
+    try:
+        calendar = icalendar.Calendar.from_ical(ical)
+    except ValueError:
+        return False
+    return any(str(component.get("UID", "")) == uid for component in calendar.walk("VEVENT"))
 
 
 def mkcalendar_body(display_name: str) -> str:
@@ -79,6 +117,17 @@ def canonical_href(href: str) -> str:
     return quote(unquote(urlsplit(href).path), safe=_HREF_SAFE)
 
 
+def object_name(uid: str) -> str:
+    """The file name this store gives the object with ``uid``.
+
+    A UID may hold any text (slashes, spaces…); those that are not plain get a hash instead,
+    so the name is one safe path segment that every server spells the same way.
+    """
+    if _PLAIN_UID.fullmatch(uid):
+        return f"{uid}.ics"
+    return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:40] + ".ics"
+
+
 @dataclass(slots=True)
 class Multistatus:
     """What a REPORT answered: objects found, hrefs gone, the new sync-token."""
@@ -88,6 +137,15 @@ class Multistatus:
     token: str | None = None
     truncated: bool = False
 
+    def merge(self, page: Multistatus) -> None:
+        """Take in the next page of a truncated sync answer: what it says wins."""
+        for href in page.gone:
+            self.found.pop(href, None)
+        self.gone |= page.gone
+        self.gone -= page.found.keys()
+        self.found.update(page.found)
+        self.token = page.token
+
 
 def parse_xml(body: bytes) -> ET.Element:
     # ElementTree never fetches external entities, and the bundled expat (>= 2.4.1) stops
@@ -96,6 +154,11 @@ def parse_xml(body: bytes) -> ET.Element:
         return ET.fromstring(body)  # noqa: S314
     except ET.ParseError as exc:
         raise Unavailable(f"unreadable XML from the server: {exc}", backend=BACKEND) from exc
+
+
+def is_calendar(body: bytes) -> bool:
+    """Whether a PROPFIND answer for ``RESOURCETYPE_BODY`` names a calendar collection."""
+    return parse_xml(body).find(f".//{D}resourcetype/{C}calendar") is not None
 
 
 def _status_code(text: str | None) -> int:
@@ -131,3 +194,33 @@ def parse_multistatus(body: bytes, collection_path: str) -> Multistatus:
             if etag and data is not None:
                 result.found[href] = CalendarObject(href=href, etag=etag.strip(), ical=data)
     return result
+
+
+def refuses_sync_token(status: int, body: bytes) -> bool:
+    """RFC 6578 says 403 + DAV:valid-sync-token; others answer 412, 400 or even 500."""
+    if status in (412, 500):
+        return True
+    return status in (400, 403, 409) and b"valid-sync-token" in body
+
+
+def lacks_sync_report(status: int, body: bytes) -> bool:
+    """RFC 3253 says 403 + DAV:supported-report; others answer 400, 405, 415 or 501."""
+    if status in (400, 405, 415, 501):
+        return True
+    return status == 403 and b"supported-report" in body
+
+
+def refuse(method: str, path: str, status: int) -> NoReturn:
+    """Raise the connector error for a status the caller did not expect."""
+    what = f"{method} {path} answered {status}"
+    if status >= 500 or status == 429:
+        raise Unavailable(what, backend=BACKEND)
+    if status in (401, 403):
+        raise Forbidden(what + " (credentials refused or not allowed)", backend=BACKEND)
+    if status == 404:
+        raise NotFound(what, backend=BACKEND)
+    if status in (409, 412):
+        raise Conflict(what, backend=BACKEND)
+    if status in (413, 507):
+        raise TooLarge(what, backend=BACKEND)
+    raise RequestError(what, backend=BACKEND)

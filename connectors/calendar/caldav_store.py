@@ -26,16 +26,14 @@ slow to come.
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 import aiohttp
-import icalendar
 from multidict import CIMultiDictProxy
 
 from connectors.calendar._dav import (
@@ -43,49 +41,29 @@ from connectors.calendar._dav import (
     ICAL_TYPE,
     RESOURCETYPE_BODY,
     XML_TYPE,
-    C,
-    D,
     Multistatus,
+    all_events_body,
     canonical_href,
+    has_uid,
+    is_calendar,
+    lacks_sync_report,
     mkcalendar_body,
+    object_name,
     parse_multistatus,
-    parse_xml,
+    refuse,
+    refuses_sync_token,
     sync_body,
     time_range_body,
     uid_body,
 )
 from connectors.calendar.port import CalendarObject, SyncResult, SyncState
-from connectors.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    RequestError,
-    TooLarge,
-    Unavailable,
-)
+from connectors.errors import Conflict, NotFound, RequestError, Unavailable
 
 _CALENDAR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_PLAIN_UID = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
-
-# Nextcloud answers 400 to a calendar-query without a time-range: this one covers any
-# event a town may plausibly hold.
-_WIDE_START = datetime(1900, 1, 1, tzinfo=UTC)
-_WIDE_END = datetime(2200, 1, 1, tzinfo=UTC)
 
 # RFC 6578 lets a server truncate a reply (507 on the collection) and expect another REPORT;
 # the bound stops a server that truncates forever.
 _MAX_SYNC_ROUNDS = 50
-
-
-def object_name(uid: str) -> str:
-    """The file name this store gives the object with ``uid``.
-
-    A UID may hold any text (slashes, spaces…); those that are not plain get a hash instead,
-    so the name is one safe path segment that every server spells the same way.
-    """
-    if _PLAIN_UID.fullmatch(uid):
-        return f"{uid}.ics"
-    return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:40] + ".ics"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +79,6 @@ class _TokenRefused(Exception):
 
 class _SyncUnsupported(Exception):
     """The server offers no sync-collection on this calendar: query it instead."""
-
-
-def _has_uid(ical: str, uid: str) -> bool:
-    try:
-        calendar = icalendar.Calendar.from_ical(ical)
-    except ValueError:
-        return False
-    return any(str(component.get("UID", "")) == uid for component in calendar.walk("VEVENT"))
 
 
 class CalDAVStore:
@@ -215,23 +185,6 @@ class CalDAVStore:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Unavailable(f"{method} {path}: {exc!r}", backend=BACKEND) from exc
 
-    @staticmethod
-    def _refuse(method: str, path: str, reply: _Reply) -> None:
-        """Raise the connector error for a status the caller did not expect."""
-        what = f"{method} {path} answered {reply.status}"
-        status = reply.status
-        if status >= 500 or status == 429:
-            raise Unavailable(what, backend=BACKEND)
-        if status in (401, 403):
-            raise Forbidden(what + " (credentials refused or not allowed)", backend=BACKEND)
-        if status == 404:
-            raise NotFound(what, backend=BACKEND)
-        if status in (409, 412):
-            raise Conflict(what, backend=BACKEND)
-        if status in (413, 507):
-            raise TooLarge(what, backend=BACKEND)
-        raise RequestError(what, backend=BACKEND)
-
     async def _call(
         self,
         method: str,
@@ -243,7 +196,7 @@ class CalDAVStore:
     ) -> _Reply:
         reply = await self._request(method, path, body=body, headers=headers)
         if reply.status not in expected:
-            self._refuse(method, path, reply)
+            refuse(method, path, reply.status)
         return reply
 
     # -- calendars ------------------------------------------------------------------------
@@ -261,7 +214,7 @@ class CalDAVStore:
         )
         # 405/409: created meanwhile by a concurrent call (or it is something else: checked).
         if reply.status not in (200, 201, 405, 409):
-            self._refuse("MKCALENDAR", path, reply)
+            refuse("MKCALENDAR", path, reply.status)
         if reply.status in (405, 409) and not await self._is_calendar(path):
             raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
         return self._origin + path
@@ -276,9 +229,8 @@ class CalDAVStore:
         if reply.status == 404:
             return False
         if reply.status != 207:
-            self._refuse("PROPFIND", path, reply)
-        root = parse_xml(reply.body)
-        if root.find(f".//{D}resourcetype/{C}calendar") is None:
+            refuse("PROPFIND", path, reply.status)
+        if not is_calendar(reply.body):
             raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
         return True
 
@@ -309,19 +261,14 @@ class CalDAVStore:
                 body=sync_body(merged.token),
                 headers={"Depth": "0", "Content-Type": XML_TYPE},
             )
-            if merged.token is not None and _refuses_token(reply):
+            if merged.token is not None and refuses_sync_token(reply.status, reply.body):
                 raise _TokenRefused
-            if merged.token is None and _lacks_report(reply):
+            if merged.token is None and lacks_sync_report(reply.status, reply.body):
                 raise _SyncUnsupported
             if reply.status != 207:
-                self._refuse("REPORT", path, reply)
+                refuse("REPORT", path, reply.status)
             page = parse_multistatus(reply.body, path)
-            for href in page.gone:
-                merged.found.pop(href, None)
-            merged.gone |= page.gone
-            merged.gone -= page.found.keys()
-            merged.found.update(page.found)
-            merged.token = page.token
+            merged.merge(page)
             if not page.truncated:
                 return merged
         raise Unavailable(f"{path}: sync-collection still truncated", backend=BACKEND)
@@ -363,12 +310,12 @@ class CalDAVStore:
     async def _query_path(
         self, path: str, window: tuple[datetime, datetime] | None
     ) -> tuple[CalendarObject, ...]:
-        start, end = window if window is not None else (_WIDE_START, _WIDE_END)
+        body = time_range_body(*window) if window is not None else all_events_body()
         reply = await self._call(
             "REPORT",
             path,
             (207,),
-            body=time_range_body(start, end),
+            body=body,
             headers={"Depth": "1", "Content-Type": XML_TYPE},
         )
         return tuple(parse_multistatus(reply.body, path).found.values())
@@ -382,7 +329,7 @@ class CalDAVStore:
             text = reply.body.decode("utf-8", errors="replace")
             return CalendarObject(href=path, etag=reply.headers["ETag"], ical=text)
         if reply.status not in (200, 404):
-            self._refuse("GET", path, reply)
+            refuse("GET", path, reply.status)
         calendar_path = self._calendar_path(calendar_id)
         found = await self._call(
             "REPORT",
@@ -393,7 +340,7 @@ class CalDAVStore:
         )
         # text-match is a substring match: keep only the exact UID.
         for item in parse_multistatus(found.body, calendar_path).found.values():
-            if _has_uid(item.ical, uid):
+            if has_uid(item.ical, uid):
                 return item
         raise NotFound(f"no event {uid!r} in calendar {calendar_id!r}", backend=BACKEND)
 
@@ -438,17 +385,3 @@ class CalDAVStore:
         path = self._object_path(calendar_id, uid, href)
         headers = {"If-Match": etag} if etag is not None else {}
         await self._call("DELETE", path, (200, 204), headers=headers)
-
-
-def _refuses_token(reply: _Reply) -> bool:
-    """RFC 6578 says 403 + DAV:valid-sync-token; others answer 412, 400 or even 500."""
-    if reply.status in (412, 500):
-        return True
-    return reply.status in (400, 403, 409) and b"valid-sync-token" in reply.body
-
-
-def _lacks_report(reply: _Reply) -> bool:
-    """RFC 3253 says 403 + DAV:supported-report; others answer 400, 405, 415 or 501."""
-    if reply.status in (400, 405, 415, 501):
-        return True
-    return reply.status == 403 and b"supported-report" in reply.body

@@ -1,5 +1,5 @@
-"""iCalendar in the agenda: parse calendar objects and expand recurrences (writing events:
-``hub.agenda.ical_write``).
+"""iCalendar in the agenda: parse calendar objects (their occurrences in a window:
+``hub.agenda.expansion``; writing events: ``hub.agenda.ical_write``).
 
 Pure functions over text: no database, no network, no GraphQL.
 
@@ -25,26 +25,22 @@ come out as ``date`` values, their end exclusive as in iCalendar.
 
 **Limits against hostile objects** (anything beyond raises ``InvalidCalendarObject``): text of
 at most ``MAX_OBJECT_BYTES``, one UID and at most ``MAX_COMPONENTS`` events per object, rules
-no denser than ``MAX_OCCURRENCES_PER_DAY`` (no SECONDLY/MINUTELY rules), and expansion stops
-at ``cap`` occurrences per object (``MAX_OCCURRENCES_PER_OBJECT`` by default) however wide
-the window and whether or not the rule ends.
+no denser than ``MAX_OCCURRENCES_PER_DAY`` (no SECONDLY/MINUTELY rules). Expansion has its
+own cap on occurrences per object: ``hub.agenda.expansion``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 import icalendar
-import recurring_ical_events
 
 MAX_OBJECT_BYTES = 1024 * 1024
 MAX_COMPONENTS = 1000
 MAX_OCCURRENCES_PER_DAY = 96
-MAX_OCCURRENCES_PER_OBJECT = 2000
 
 PEOPLE_PROPERTY = "X-ENTENTE-PEOPLE"
 PERSON_ID_PARAM = "X-ENTENTE-PERSON-ID"
@@ -112,38 +108,22 @@ class Occurrence:
     etag: str
 
 
-class StoredObject(Protocol):
-    """What expansion needs of a calendar object (``connectors.calendar.CalendarObject``)."""
-
-    @property
-    def href(self) -> str: ...
-
-    @property
-    def etag(self) -> str: ...
-
-    @property
-    def ical(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Expansion:
-    """Occurrences of many objects, sorted by start, and the objects that were left out."""
-
-    occurrences: list[Occurrence] = field(default_factory=list)
-    invalid: list[InvalidCalendarObject] = field(default_factory=list)
-    capped: list[str] = field(default_factory=list)
-    """Hrefs whose occurrences in the window were cut at the cap."""
-
-
 # -- reading -------------------------------------------------------------------------------
 
 
-def _text(component: icalendar.Component, name: str) -> str:
+def aware(value: date | datetime, zone: tzinfo) -> datetime:
+    """A comparable instant: dates at midnight and floating times in ``zone``."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    return datetime.combine(value, time(), zone)
+
+
+def text_of(component: icalendar.Component, name: str) -> str:
     value = component.get(name)
     return str(value) if value is not None else ""
 
 
-def _when(component: icalendar.Component, name: str) -> date | datetime | None:
+def when_of(component: icalendar.Component, name: str) -> date | datetime | None:
     prop = component.get(name)
     if prop is None:
         return None
@@ -153,8 +133,8 @@ def _when(component: icalendar.Component, name: str) -> date | datetime | None:
     return value
 
 
-def _end_of(component: icalendar.Component, start: date | datetime) -> date | datetime:
-    end = _when(component, "DTEND")
+def end_of(component: icalendar.Component, start: date | datetime) -> date | datetime:
+    end = when_of(component, "DTEND")
     if end is not None:
         return end
     duration = component.get("DURATION")
@@ -166,7 +146,7 @@ def _end_of(component: icalendar.Component, start: date | datetime) -> date | da
     return start if isinstance(start, datetime) else start + timedelta(days=1)
 
 
-def _rules(component: icalendar.Component) -> list[Any]:
+def rules_of(component: icalendar.Component) -> list[Any]:
     rules = component.get("RRULE")
     if rules is None:
         return []
@@ -175,7 +155,7 @@ def _rules(component: icalendar.Component) -> list[Any]:
 
 def _check_density(component: icalendar.Component) -> None:
     """Refuse rules that could yield more than MAX_OCCURRENCES_PER_DAY occurrences a day."""
-    for rule in _rules(component):
+    for rule in rules_of(component):
         freq = {str(f).upper() for f in rule.get("FREQ", [])}
         if freq & _SUB_HOURLY:
             raise InvalidCalendarObject(f"recurrence too dense: FREQ={','.join(sorted(freq))}")
@@ -190,7 +170,7 @@ def _check_density(component: icalendar.Component) -> None:
 def _check_period(start: date | datetime, end: date | datetime) -> None:
     if isinstance(start, datetime) != isinstance(end, datetime):
         raise InvalidCalendarObject("DTSTART and DTEND are not both dates or both date-times")
-    if _aware(end, UTC) < _aware(start, UTC):
+    if aware(end, UTC) < aware(start, UTC):
         raise InvalidCalendarObject("event ends before it starts")
 
 
@@ -235,35 +215,35 @@ def _parse_calendar(ical: str) -> icalendar.Calendar:
         raise InvalidCalendarObject(f"more than {MAX_COMPONENTS} events")
     # RFC 4791 4.1: one UID per calendar object resource. It also bounds the density check
     # below to a single series.
-    if len({_text(event, "UID") for event in events}) > 1:
+    if len({text_of(event, "UID") for event in events}) > 1:
         raise InvalidCalendarObject("events with different UIDs in one object")
     for event in events:
-        if not _text(event, "UID"):
+        if not text_of(event, "UID"):
             raise InvalidCalendarObject("event without UID")
-        start = _when(event, "DTSTART")
+        start = when_of(event, "DTSTART")
         if start is None:
             raise InvalidCalendarObject("event without DTSTART")
-        _check_period(start, _end_of(event, start))
+        _check_period(start, end_of(event, start))
         _check_density(event)
     return calendar
 
 
 def _event(component: icalendar.Component) -> Event:
-    start = _when(component, "DTSTART")
+    start = when_of(component, "DTSTART")
     assert start is not None  # checked by _parse_calendar
-    town = _text(component, TOWN_PROPERTY)
+    town = text_of(component, TOWN_PROPERTY)
     return Event(
-        uid=_text(component, "UID"),
-        recurrence_id=_when(component, "RECURRENCE-ID"),
-        title=_text(component, "SUMMARY"),
+        uid=text_of(component, "UID"),
+        recurrence_id=when_of(component, "RECURRENCE-ID"),
+        title=text_of(component, "SUMMARY"),
         start=start,
-        end=_end_of(component, start),
+        end=end_of(component, start),
         all_day=not isinstance(start, datetime),
-        location=_text(component, "LOCATION"),
-        description=_text(component, "DESCRIPTION"),
+        location=text_of(component, "LOCATION"),
+        description=text_of(component, "DESCRIPTION"),
         people=people_of(component),
         attendees=attendees_of(component),
-        recurring=bool(_rules(component) or component.get("RDATE")),
+        recurring=bool(rules_of(component) or component.get("RDATE")),
         town_slug=town or None,
     )
 
@@ -279,175 +259,10 @@ def parse_events(ical: str) -> list[Event]:
         raise InvalidCalendarObject(str(exc)) from exc
 
 
-# -- expanding -----------------------------------------------------------------------------
-
-
-def _aware(value: date | datetime, zone: tzinfo) -> datetime:
-    """A comparable instant: dates at midnight and floating times in ``zone``."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-    return datetime.combine(value, time(), zone)
-
-
-def _shown(value: date | datetime, zone: tzinfo) -> date | datetime:
-    return _aware(value, zone) if isinstance(value, datetime) else value
-
-
-def _occurrence(
-    component: icalendar.Component, recurring: bool, zone: tzinfo, obj: StoredObject
-) -> Occurrence:
-    occ_start = _when(component, "DTSTART")
-    assert occ_start is not None  # recurring_ical_events always sets it
-    recurrence_id = _when(component, "RECURRENCE-ID") if recurring else None
-    return Occurrence(
-        uid=_text(component, "UID"),
-        recurrence_id=_shown(recurrence_id, zone) if recurrence_id is not None else None,
-        title=_text(component, "SUMMARY"),
-        start=_shown(occ_start, zone),
-        end=_shown(_end_of(component, occ_start), zone),
-        all_day=not isinstance(occ_start, datetime),
-        location=_text(component, "LOCATION"),
-        description=_text(component, "DESCRIPTION"),
-        people=people_of(component),
-        href=obj.href,
-        etag=obj.etag,
-    )
-
-
-def _overlaps(occurrence: Occurrence, start: datetime, end: datetime, zone: tzinfo) -> bool:
-    """[start, end) overlap; an instant event counts when it falls inside."""
-    occ_start, occ_end = _aware(occurrence.start, zone), _aware(occurrence.end, zone)
-    return occ_start < end and (occ_end > start or occ_start >= start)
-
-
-def _occurrences(
-    calendar: icalendar.Calendar, obj: StoredObject, start: datetime, end: datetime, cap: int
-) -> Iterator[Occurrence]:
-    """In start order, at most ``cap`` of them (then ``_CapReached``).
-
-    The window is read in growing slices with ``between()``: a slice's cost is the number of
-    occurrences in it, so a dense rule stops at the cap after a slice or two, and a sparse one
-    crosses a wide window in a few. (``after()`` narrows its steps to 15 minutes on a dense
-    rule: measured 40x slower for a daily event.)
-    """
-    zone = start.tzinfo
-    assert zone is not None  # checked by _expand_one
-    components = calendar.walk("VEVENT")
-    recurring = any(_rules(c) or c.get("RDATE") or c.get("RECURRENCE-ID") for c in components)
-    if not recurring:
-        # A single event needs no recurrence engine (which costs ~10x more than reading it).
-        for component in components[:cap]:
-            occurrence = _occurrence(component, False, zone, obj)
-            if _overlaps(occurrence, start, end, zone):
-                yield occurrence
-        if len(components) > cap:
-            raise _CapReached
-        return
-    query = recurring_ical_events.of(calendar, components=["VEVENT"])
-    seen: set[tuple[str, date | datetime]] = set()
-    span = timedelta(days=max(1, cap // MAX_OCCURRENCES_PER_DAY))
-    cursor = start
-    count = 0
-    while cursor < end:
-        stop = min(end, cursor + span)
-        batch = []
-        for component in query.between(cursor, stop):
-            occurrence = _occurrence(component, recurring, zone, obj)
-            # Slices share their bounds: an occurrence across one comes back twice.
-            key = (occurrence.uid, occurrence.recurrence_id or occurrence.start)
-            if key not in seen and _overlaps(occurrence, start, end, zone):
-                seen.add(key)
-                batch.append(occurrence)
-        batch.sort(key=lambda o: _aware(o.start, zone))
-        for occurrence in batch:
-            if count == cap:
-                raise _CapReached
-            count += 1
-            yield occurrence
-        cursor, span = stop, span * 2
-
-
-class _CapReached(Exception):
-    pass
-
-
 def parse_object(ical: str, href: str = "") -> icalendar.Calendar:
     """One calendar object, read and checked against the limits above; reusable by
-    ``expand_parsed`` for as long as the object's etag does not change."""
+    ``expansion.expand_parsed`` for as long as the object's etag does not change."""
     try:
         return _parse_calendar(ical)
     except InvalidCalendarObject as exc:
         raise InvalidCalendarObject(exc.reason, href) from exc
-
-
-def expand_parsed(
-    calendar: icalendar.Calendar | None,
-    obj: StoredObject,
-    start: datetime,
-    end: datetime,
-    *,
-    cap: int = MAX_OCCURRENCES_PER_OBJECT,
-) -> tuple[list[Occurrence], bool]:
-    """Occurrences of ``obj`` (already read when ``calendar`` is given) overlapping
-    [start, end), in start order, and whether the cap cut them."""
-    return _expand_one(obj, start, end, cap, calendar)
-
-
-def _expand_one(
-    obj: StoredObject,
-    start: datetime,
-    end: datetime,
-    cap: int,
-    calendar: icalendar.Calendar | None = None,
-) -> tuple[list[Occurrence], bool]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("the window's bounds must be timezone-aware")
-    found: list[Occurrence] = []
-    try:
-        parsed = calendar if calendar is not None else _parse_calendar(obj.ical)
-        for occurrence in _occurrences(parsed, obj, start, end, cap):
-            found.append(occurrence)
-    except _CapReached:
-        return found, True
-    except InvalidCalendarObject as exc:
-        raise InvalidCalendarObject(exc.reason, obj.href) from exc
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-        # recurring_ical_events raises ValueError subclasses on broken rules and periods.
-        raise InvalidCalendarObject(str(exc) or type(exc).__name__, obj.href) from exc
-    return found, False
-
-
-def expand_object(
-    obj: StoredObject, start: datetime, end: datetime, *, cap: int = MAX_OCCURRENCES_PER_OBJECT
-) -> list[Occurrence]:
-    """Occurrences of one object overlapping [start, end), at most ``cap`` of them.
-
-    Raises ``InvalidCalendarObject`` for an object that cannot be read or expanded.
-    """
-    return _expand_one(obj, start, end, cap)[0]
-
-
-def expand(
-    objects: Iterable[StoredObject],
-    start: datetime,
-    end: datetime,
-    *,
-    cap: int = MAX_OCCURRENCES_PER_OBJECT,
-) -> Expansion:
-    """Occurrences of every object overlapping [start, end), sorted by start.
-
-    An invalid object does not stop the others: it is listed in ``invalid``.
-    """
-    result = Expansion()
-    zone = start.tzinfo or UTC
-    for obj in objects:
-        try:
-            found, capped = _expand_one(obj, start, end, cap)
-        except InvalidCalendarObject as exc:
-            result.invalid.append(exc)
-            continue
-        result.occurrences.extend(found)
-        if capped:
-            result.capped.append(obj.href)
-    result.occurrences.sort(key=lambda o: (_aware(o.start, zone), o.uid))
-    return result

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from connectors.errors import ConnectorError, Forbidden, NotFound, Unavailable
 from hub.agenda.calendars import TownCalendars
-from hub.agenda.ical import InvalidCalendarObject, Occurrence, expand_parsed
+from hub.agenda.expansion import expand_parsed
+from hub.agenda.ical import InvalidCalendarObject, Occurrence
 from hub.agenda.window import may_overlap
 from hub.errors import HubError
 

@@ -26,13 +26,8 @@ from connectors.errors import ConnectorError
 from connectors.errors import NotFound as GoneOnServer
 from hub.agenda.calendars import TownCalendars
 from hub.agenda.edit import main_event, revise_event
-from hub.agenda.ical import (
-    EventPerson,
-    InvalidCalendarObject,
-    Occurrence,
-    expand_parsed,
-    parse_object,
-)
+from hub.agenda.expansion import expand_parsed
+from hub.agenda.ical import EventPerson, InvalidCalendarObject, Occurrence, parse_object
 from hub.agenda.ical_write import build_event
 from hub.agenda.ids import EventRef, occurrence_key, parse_event_id
 from hub.agenda.reading import PARIS, TownSlug

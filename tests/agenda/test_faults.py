@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from connectors.calendar.port import SyncState
-from hub.agenda.ical import MAX_OCCURRENCES_PER_OBJECT
+from hub.agenda.expansion import MAX_OCCURRENCES_PER_OBJECT
 from tests.agenda.fixtures import CalendarHub
 from tests.agenda.helpers import AGENDA, MONDAY, WEEK, at, put_event, put_raw, territory
 

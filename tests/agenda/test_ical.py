@@ -1,4 +1,5 @@
-"""hub.agenda.ical: reading, expanding and writing calendar objects."""
+"""Calendar objects read (hub.agenda.ical), expanded (hub.agenda.expansion) and written
+(hub.agenda.ical_write)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.agenda.ical import (
-    MAX_OBJECT_BYTES,
-    EventPerson,
-    InvalidCalendarObject,
-    expand,
-    expand_object,
-    parse_events,
-)
+from hub.agenda.expansion import expand, expand_object
+from hub.agenda.ical import MAX_OBJECT_BYTES, EventPerson, InvalidCalendarObject, parse_events
 from hub.agenda.ical_write import build_event
 
 PARIS = ZoneInfo("Europe/Paris")
