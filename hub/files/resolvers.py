@@ -34,7 +34,7 @@ class FilesQuery:
     @strawberry.field(description="A workspace by id.")
     async def workspace(self, info: Info, id: strawberry.ID) -> Workspace | None:
         async with info.context.db() as session:
-            row = await service.workspace_for(session, info.context.principal, str(id))
+            row = await service.open_workspace(session, info.context.principal, str(id))
         return Workspace.of(row)
 
 

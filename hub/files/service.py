@@ -65,11 +65,6 @@ async def visible_workspaces(session: AsyncSession, actor: Principal) -> Sequenc
     return await WorkspaceRepository(session).for_towns(scope)
 
 
-async def workspace_for(session: AsyncSession, actor: Principal, workspace_id: str) -> Place:
-    """The workspace, if one of its towns is the caller's (NOT_FOUND / FORBIDDEN otherwise)."""
-    return await open_workspace(session, actor, workspace_id)
-
-
 # Every file request opens its workspace first: one prebuilt statement for the row and its
 # towns, read in one round trip (hub.db.reads).
 _WORKSPACE_AND_TOWNS = (
@@ -87,6 +82,7 @@ _WORKSPACE_AND_TOWNS = (
 
 
 async def open_workspace(session: AsyncSession, actor: Principal, workspace_id: str) -> Place:
+    """The workspace, if one of its towns is the caller's (NOT_FOUND / FORBIDDEN otherwise)."""
     rows = await fetch_rows(session, _WORKSPACE_AND_TOWNS, {"workspace_id": workspace_id})
     if not rows:
         raise NotFound("There is no such workspace.")
