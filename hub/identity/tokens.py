@@ -129,7 +129,11 @@ class TokenVerifier:
             except UnknownKey:
                 still = False
             if still:
-                self._check_times(claims.raw)
+                try:
+                    self._check_times(claims.raw)
+                except InvalidToken:
+                    self._verified.pop(token, None)  # expired: nothing left to remember
+                    raise
                 self._verified.move_to_end(token)
                 return claims
             self._verified.pop(token, None)
