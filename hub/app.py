@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
 from typing import Any, cast
 
 import orjson
@@ -34,11 +36,10 @@ from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
 from hub.portal.routes import portal_router
 from hub.portal.security import SecurityHeaders
-from hub.portal.templating import TEMPLATES
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
-STATIC = TEMPLATES.with_name("static")
+STATIC = Path(str(files("hub.portal") / "static"))
 
 
 class HubGraphQL(GraphQL[Context, None]):

@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="create the first hub administrator")
     admin.add_argument("username")
     admin.add_argument("email")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read a password for the portal's own sign-in form from stdin (embedded mode)",
+    )
     schema = commands.add_parser("schema", help="write the GraphQL SDL")
     schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
     args = parser.parse_args(argv)
@@ -48,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.username)))
         elif args.command == "create-admin":
-            asyncio.run(_create_admin(settings, args.username, args.email))
+            password = _read_password(settings) if args.password_stdin else None
+            asyncio.run(_create_admin(settings, args.username, args.email, password))
         elif args.command in ("serve", "demo"):
             from hub.runner import run
 
@@ -56,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return 1
+    except ConfigError as exc:
+        print(f"hub: configuration error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -112,15 +121,31 @@ async def _token(settings: Settings, username: str) -> str:
         await services.aclose()
 
 
-async def _create_admin(settings: Settings, username: str, email: str) -> None:
+MIN_PASSWORD = 12
+
+
+def _read_password(settings: Settings) -> str:
+    if not settings.embedded_identity:
+        raise UserError("--password-stdin is for embedded mode; with SSO the provider signs in")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+async def _create_admin(
+    settings: Settings, username: str, email: str, password: str | None
+) -> None:
     from hub.errors import HubError
+    from hub.identity.passwords import hash_password
     from hub.people.bootstrap import create_first_admin
     from hub.services import build_services
 
     services = build_services(settings)
     try:
         async with services.sessions() as session:
-            person = await create_first_admin(session, username, email)
+            hashed = await asyncio.to_thread(hash_password, password) if password else None
+            person = await create_first_admin(session, username, email, hashed)
         print(f"created hub administrator {person.username} ({person.email})")
     except HubError as exc:
         raise UserError(exc.message) from None

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HUB = [sys.executable, "-m", "hub.cli"]
 
 
@@ -43,3 +45,23 @@ def test_token_is_refused_in_sso_mode(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "embedded mode only" in result.stderr
+
+
+def test_serve_without_the_embedded_servers_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from hub.config import ConfigError, Settings
+    from hub.embedded import stack
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        stack.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "wsgidav" else real(name, *a),
+    )
+    settings = Settings(data_dir=tmp_path, caldav_url="http://127.0.0.1:9/cal/")
+
+    with pytest.raises(ConfigError, match=r"HUB_WEBDAV_URL: not set.*missing wsgidav"):
+        stack.start_stack(settings)

@@ -21,8 +21,6 @@ import os
 import sys
 from pathlib import Path
 
-from passlib.hash import sha512_crypt  # type: ignore[import-untyped]
-
 from hub.embedded.process import EmbeddedServer, free_port, spawn, stored_secret
 
 USERNAME = "entente"
@@ -38,6 +36,9 @@ def _write_private(path: Path, text: str) -> None:
 
 def _htpasswd_line(username: str, password: str, path: Path) -> str:
     """Keep the existing hash when it still matches, so a restart does not rewrite the file."""
+    # Imported here: passlib comes with the `embedded` extra, which production may not have.
+    from passlib.hash import sha512_crypt  # type: ignore[import-untyped]
+
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             name, _, digest = line.partition(":")

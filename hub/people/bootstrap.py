@@ -11,7 +11,9 @@ from hub.people.models import Person
 from hub.people.repository import PersonRepository
 
 
-async def create_first_admin(session: AsyncSession, username: str, email: str) -> Person:
+async def create_first_admin(
+    session: AsyncSession, username: str, email: str, password_hash: str | None = None
+) -> Person:
     people = PersonRepository(session)
     name = validation.username(username)
     address = validation.email(email)
@@ -19,7 +21,13 @@ async def create_first_admin(session: AsyncSession, username: str, email: str) -
         raise Conflict(f"The username '{name}' is taken.")
     if await people.by_email(address) is not None:
         raise Conflict(f"Someone already uses the address {address}.")
-    person = Person(username=name, display_name=name, email=address, hub_admin=True)
+    person = Person(
+        username=name,
+        display_name=name,
+        email=address,
+        hub_admin=True,
+        password_hash=password_hash,
+    )
     session.add(person)
     await session.flush()
     record(session, None, "person.create-admin", name)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from strawberry.schema.base import BaseSchema
@@ -17,7 +18,9 @@ from strawberry.schema.base import BaseSchema
 from hub.gql.context import Context
 from hub.gql.errors import with_code
 
-OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations" / "portal"
+# In a checkout, hub/portal/operations is a link to graphql/operations/portal (where the
+# operations live beside the schema); a built wheel holds the files themselves.
+OPERATIONS: Traversable = files("hub.portal") / "operations"
 
 
 @dataclass(frozen=True)
@@ -43,21 +46,20 @@ class Answer:
 
 
 @cache
-def operation(name: str, directory: Path = OPERATIONS) -> str:
+def operation(name: str) -> str:
     """The text of ``<name>.graphql``; read once per process."""
-    return (directory / f"{name}.graphql").read_text(encoding="utf-8")
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
 
 
 class PortalClient:
-    def __init__(self, schema: BaseSchema, directory: Path = OPERATIONS) -> None:
+    def __init__(self, schema: BaseSchema) -> None:
         self.schema = schema
-        self.directory = directory
 
     async def execute(
         self, context: Context, name: str, variables: dict[str, Any] | None = None
     ) -> Answer:
         result = await self.schema.execute(
-            operation(name, self.directory),
+            operation(name),
             variable_values=variables or {},
             context_value=context,
             operation_name=name,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ LOCALES = ("fr", "en")
 DEFAULT = "fr"
 COOKIE = "entente_lang"
 PARIS = ZoneInfo("Europe/Paris")
-CATALOGUES = Path(__file__).with_name("locale")
+CATALOGUES = Path(str(files("hub.portal") / "locale"))
 
 
 def N_(message: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from starlette.requests import Request
 from hub.portal.dates import first_of, parse_instant
 from hub.portal.i18n import language
 
-TEMPLATES = Path(__file__).with_name("templates")
+# Folders, not Traversables: Jinja, Babel and Alembic read directories, and the wheel is
+# installed unzipped, so files() is a real path there as in a checkout.
+TEMPLATES = Path(str(files("hub.portal") / "templates"))
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
