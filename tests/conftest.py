@@ -13,7 +13,9 @@ pytest_plugins = [
     "tests.servers.radicale",
     "tests.servers.wsgidav",
     "tests.servers.oidc_provider",
+    "tests.servers.keycloak",
     "tests.doubles.keycloak",
+    "tests.contract.directory.inspectors",
     "tests.doubles.nextcloud",
 ]
 

@@ -131,7 +131,7 @@ class KeycloakDirectory:
 
     # -- people ---------------------------------------------------------------------------
 
-    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
+    async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
         """``POST users`` (201 + Location), then ``PUT users/{id}/execute-actions-email``."""
         first, last = _split_name(person.display_name)
         payload = {
@@ -145,6 +145,8 @@ class KeycloakDirectory:
         person_id = await self._call(
             f"create user {person.username}", lambda: self._admin.a_create_user(payload)
         )
+        if not invite:
+            return CreatedPerson(id=person_id, invitation_sent=False)
         try:
             await self.send_invitation(person_id)
         except ConnectorError as exc:

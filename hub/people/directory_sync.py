@@ -57,12 +57,26 @@ class DirectorySync:
         if existing is None:
             described = DirectoryPerson(person.username, person.display_name, person.email)
             created = await self._call(
-                "create the account", lambda: self.directory.create_person(described)
+                "create the account",
+                lambda: self.directory.create_person(described, invite=False),
             )
             existing = created.id
-            self.invitation_error = created.invitation_error
+            self.invitation_error = await self._invite(existing)
         person.directory_id = existing
         return existing
+
+    async def _invite(self, account: str) -> str | None:
+        """Send the invitation; why it failed, or None. Apart from creating the account: the
+        directory sends the e-mail before it answers, and a slow mail server must not undo an
+        account that exists (the refusal is audited, and the invitation can be sent again)."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.directory.send_invitation(account)
+        except TimeoutError:
+            return "the directory did not confirm the invitation e-mail in time"
+        except ConnectorError as exc:
+            return str(exc)
+        return None
 
     async def join(self, person: Person, slug: str) -> None:
         account = await self.account(person)

@@ -22,7 +22,7 @@ class LocalDirectory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
+    async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
         return CreatedPerson(id=PREFIX + person.username, invitation_sent=False)
 
     async def send_invitation(self, person_id: str) -> None:
