@@ -20,6 +20,7 @@ it; elsewhere they are skipped with the reason.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from keycloak import KeycloakAdmin
 
 from hub.embedded.process import free_port
 from tests.servers.mail import MailSink, mail_sink
@@ -73,9 +75,31 @@ class KeycloakServer:
     process: subprocess.Popen[bytes] = field(repr=False)
     log_path: Path
 
+    _admin: KeycloakAdmin | None = field(default=None, repr=False)
+
     @property
     def issuer(self) -> str:
         return f"{self.url}/realms/{self.realm}"
+
+    @property
+    def admin(self) -> KeycloakAdmin:
+        """python-keycloak's admin client on the realm, signed in as the bootstrap admin."""
+        if self._admin is None:
+            self._admin = KeycloakAdmin(
+                server_url=self.url + "/",
+                username=self.admin_username,
+                password=self.admin_password,
+                realm_name=self.realm,
+                user_realm_name="master",
+                timeout=60,
+            )
+        return self._admin
+
+    def close_admin(self) -> None:
+        """Let the admin client's connections go now, not at interpreter exit (where closing
+        them fails with an ImportError)."""
+        self._admin = None
+        gc.collect()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -238,6 +262,11 @@ def start_keycloak(workdir: Path, mail: MailSink) -> KeycloakServer:
 @pytest.fixture(scope="session")
 def keycloak_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeycloakServer]:
     with mail_sink() as mail:
+        reused = _reused(mail)
+        if reused is not None:
+            yield reused
+            reused.close_admin()
+            return
         try:
             server = start_keycloak(tmp_path_factory.mktemp("keycloak"), mail)
         except KeycloakUnavailable as exc:
@@ -247,7 +276,32 @@ def keycloak_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyclo
         try:
             yield server
         finally:
+            server.close_admin()
             server.stop()
+
+
+# -- a Keycloak kept running between test runs, while working on the tests ---------------------
+#
+#     .venv/bin/python -m tests.servers.keycloak /tmp/kc.json      # leave it running
+#     ENTENTE_KEYCLOAK=/tmp/kc.json .venv/bin/pytest tests/keycloak
+#
+# The running server sends its mail to the sink of the run that uses it (realm updated).
+
+
+def _reused(mail: MailSink) -> KeycloakServer | None:
+    state = os.environ.get("ENTENTE_KEYCLOAK")
+    if not state:
+        return None
+    saved = json.loads(Path(state).read_text(encoding="utf-8"))
+    process = subprocess.Popen(["sleep", "infinity"], start_new_session=True)
+    server = KeycloakServer(
+        saved["url"], REALM, CLIENT_ID, CLIENT_SECRET, ADMIN_USERNAME, ADMIN_PASSWORD,
+        saved["hub_url"], mail, free_port(), 0.0, process, Path(saved["log"]),
+    )  # fmt: skip
+    admin = server.admin
+    smtp = dict(admin.get_realm(REALM)["smtpServer"])
+    admin.update_realm(REALM, {"smtpServer": {**smtp, "port": str(mail.port)}})
+    return server
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -255,3 +309,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"Keycloak {KEYCLOAK_VERSION} started in {seconds:.1f} s (realm imported)"
         )
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    with mail_sink() as sink:
+        running = start_keycloak(Path(tempfile.mkdtemp(prefix="keycloak-")), sink)
+        Path(sys.argv[1]).write_text(
+            json.dumps(
+                {"url": running.url, "hub_url": running.hub_url, "log": str(running.log_path)}
+            ),
+            encoding="utf-8",
+        )
+        print(f"Keycloak at {running.url} (started in {running.start_seconds:.0f} s)", flush=True)
+        try:
+            running.process.wait()
+        finally:
+            running.stop()

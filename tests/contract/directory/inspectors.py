@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pytest
-from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
 
 from tests.doubles.keycloak import KeycloakDouble
@@ -142,14 +141,7 @@ class RealInspector:
         self.server = server
         self.url, self.realm = server.url, server.realm
         self.client_id, self.client_secret = server.client_id, server.client_secret
-        self.admin = KeycloakAdmin(
-            server_url=server.url + "/",
-            username=server.admin_username,
-            password=server.admin_password,
-            realm_name=server.realm,
-            user_realm_name="master",
-            timeout=30,
-        )
+        self.admin = server.admin
 
     def reset(self) -> None:
         """Back to the realm as imported: no people, no town groups, no organisations."""
