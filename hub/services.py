@@ -11,6 +11,7 @@ from hub.backends import Backends, Endpoints, connect_backends
 from hub.config import Settings
 from hub.db.engine import make_engine, make_sessionmaker
 from hub.identity.keys import KeySource, LocalSigningKey, RemoteJwks
+from hub.identity.linking import LinkRules
 from hub.identity.tokens import TokenVerifier
 from hub.towns.provisioning import StepRunner
 
@@ -29,6 +30,10 @@ class Services:
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
     _remote_keys: RemoteJwks | None = None
+
+    @property
+    def link_rules(self) -> LinkRules:
+        return LinkRules(claim=self.settings.oidc_link_claim)
 
     @property
     def step_timeout(self) -> float:

@@ -13,9 +13,10 @@ from hub.identity.keys import KeySourceError, UnknownKey
 from hub.identity.linking import person_for_claims
 from hub.identity.principal import Principal
 from hub.identity.sessions import find_session
-from hub.identity.tokens import InvalidToken, TokenVerifier
+from hub.identity.tokens import InvalidToken
 from hub.people.models import Membership, Person
 from hub.people.repository import MembershipRepository
+from hub.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,9 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-async def principal_for_token(
-    session: AsyncSession, verifier: TokenVerifier, token: str, *, embedded: bool
-) -> Principal:
+async def principal_for_token(session: AsyncSession, services: Services, token: str) -> Principal:
     try:
-        claims = await verifier.verify(token)
+        claims = await services.verifier.verify(token)
     except InvalidToken as exc:
         log.info("refused a token: %s", exc.reason)
         raise Unauthenticated(INVALID) from None
@@ -46,9 +45,10 @@ async def principal_for_token(
     except KeySourceError as exc:  # the provider's keys are out of reach: not the caller's fault
         log.warning("cannot verify tokens now: %s", exc)
         raise Unauthenticated("Sign-in cannot be checked right now; try again shortly.") from None
-    if embedded:  # the hub issued the token: sub is the person's id
+    if services.settings.embedded_identity:  # the hub issued the token: sub is the person's id
         return await principal_by_id(session, claims.sub)
-    return await principal_for_person(session, await person_for_claims(session, claims))
+    person = await person_for_claims(session, claims, services.link_rules)
+    return await principal_for_person(session, person)
 
 
 async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Principal | None:

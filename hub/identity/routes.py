@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hub.audit.service import record
 from hub.config import Settings
+from hub.identity.invitations import invited_person
 from hub.identity.linking import person_for_claims
 from hub.identity.passwords import verify_password
 from hub.identity.principal import Principal
@@ -30,7 +31,15 @@ from hub.services import Services
 log = logging.getLogger(__name__)
 
 FLOW_CSRF = "login_csrf"
+INVITATION = "invitation"
 PROVIDER = "sso"
+NOT_INVITED = (
+    "Aucun compte du service commun ne correspond ; "
+    "demandez à votre administrateur de vous inviter."
+)
+INVITATION_USED = (
+    "Ce lien d'invitation n'est plus valable ; demandez-en un nouveau à votre administrateur."
+)
 
 
 def safe_next(value: str | None) -> str:
@@ -169,18 +178,40 @@ def auth_router(settings: Settings) -> APIRouter:
             email_verified=info.get("email_verified") is True,
             raw=info,
         )
+        invitation = request.session.pop(INVITATION, None)
         async with services.sessions() as session:
-            person = await person_for_claims(session, claims)
+            person = await person_for_claims(
+                session, claims, services.link_rules, invitation=invitation
+            )
             if person is None or not person.active:
-                return _refused(
-                    request,
-                    "Aucun compte du service commun ne correspond ; "
-                    "demandez à votre administrateur de vous inviter.",
+                record(
+                    session,
+                    None,
+                    "session.refused",
+                    claims.sub,
+                    outcome="UNAUTHENTICATED",
+                    details={"preferred_username": str(claims.preferred_username)[:64]},
                 )
+                await session.commit()
+                return _refused(request, INVITATION_USED if invitation else NOT_INVITED)
             opened = await open_session(session, person, id_token=token.get("id_token"))
             _audit_sign_in(session, person)
             await session.commit()
         return signed_in(services, opened.cookie, safe_next(request.session.pop("next", "/")))
+
+    @router.get("/invitation/{secret}")
+    async def follow_invitation(request: Request, secret: str) -> Response:
+        """Remember the link in the sign-in flow, then sign in at the provider: the callback
+        links whoever signs in there to the invited person (the link is used up only then)."""
+        if oauth is None:
+            return RedirectResponse("/auth/login", status_code=303)
+        services: Services = request.app.state.services
+        async with services.sessions() as session:
+            person = await invited_person(session, secret)
+        if person is None:
+            return _refused(request, INVITATION_USED, status=410)
+        request.session[INVITATION] = secret
+        return RedirectResponse("/auth/login", status_code=303)
 
     @router.post("/logout")
     async def logout(request: Request, csrf: str = Form("")) -> Response:
@@ -211,12 +242,12 @@ def _audit_sign_in(session: Any, person: Person) -> None:
     )
 
 
-def _refused(request: Request, message: str) -> Response:
+def _refused(request: Request, message: str, *, status: int = 403) -> Response:
     page: Response = templates.TemplateResponse(
         request,
         "login.html",
         {"csrf": "", "next": "/", "error": message, "username": "", "sso": True},
-        status_code=403,
+        status_code=status,
     )
     return page
 

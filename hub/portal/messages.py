@@ -71,4 +71,5 @@ SIGN_IN = (
         "Aucun compte du service commun ne correspond ; "
         "demandez à votre administrateur de vous inviter."
     ),
+    N_("Ce lien d'invitation n'est plus valable ; demandez-en un nouveau à votre administrateur."),
 )
