@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     signin_account_limit: int = Field(default=10, ge=1, le=10_000)
     signin_address_limit: int = Field(default=50, ge=1, le=100_000)
     signin_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses):
+    # without it every client behind a proxy shares the proxy's address and its sign-in limit.
+    trusted_proxies: str | None = None
     # Threads that hash and check passwords, off the event loop.
     password_workers: int = Field(default=2, ge=1, le=64)
 

@@ -12,6 +12,8 @@ from hub.config import Settings
 from hub.db.engine import make_engine, make_sessionmaker
 from hub.identity.keys import KeySource, LocalSigningKey, RemoteJwks
 from hub.identity.linking import LinkRules
+from hub.identity.passwords import PasswordWorkers
+from hub.identity.rate_limit import Limits, SignInLimiter, build_limiter
 from hub.identity.tokens import TokenVerifier
 from hub.towns.provisioning import StepRunner
 
@@ -27,6 +29,8 @@ class Services:
     verifier: TokenVerifier
     signing_key: LocalSigningKey | None
     backends: Backends
+    passwords: PasswordWorkers
+    sign_in_limiter: SignInLimiter
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
     _remote_keys: RemoteJwks | None = None
@@ -40,6 +44,8 @@ class Services:
         return self.settings.backend_timeout * STEP_TIMEOUT_FACTOR
 
     async def aclose(self) -> None:
+        await self.sign_in_limiter.aclose()
+        self.passwords.close()
         if self._remote_keys is not None:
             await self._remote_keys.aclose()
         await self.backends.aclose()
@@ -76,6 +82,17 @@ def build_services(
         verifier=TokenVerifier(source, issuer, settings.oidc_audience),
         signing_key=signing_key,
         backends=backends,
+        passwords=PasswordWorkers(settings.password_workers),
+        sign_in_limiter=build_limiter(
+            settings.redis_url,
+            prefix=settings.redis_prefix,
+            limits=Limits(
+                account=settings.signin_account_limit,
+                address=settings.signin_address_limit,
+                window=settings.signin_window_seconds,
+            ),
+            timeout=settings.backend_timeout,
+        ),
         provisioning_steps=list(backends.steps),
         files_backend=backends.files.default,
         _remote_keys=remote,

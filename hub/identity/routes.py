@@ -19,12 +19,11 @@ from hub.audit.service import record
 from hub.config import Settings
 from hub.identity.invitations import invited_person
 from hub.identity.linking import person_for_claims
-from hub.identity.passwords import verify_password
+from hub.identity.password_sign_in import sign_in_with_password
 from hub.identity.principal import Principal
 from hub.identity.sessions import COOKIE, LIFETIME, close_session, csrf_matches, open_session
 from hub.identity.tokens import Claims
 from hub.people.models import Person
-from hub.people.repository import PersonRepository
 from hub.portal.templating import templates
 from hub.services import Services
 
@@ -36,6 +35,10 @@ PROVIDER = "sso"
 NOT_INVITED = (
     "Aucun compte du service commun ne correspond ; "
     "demandez à votre administrateur de vous inviter."
+)
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+TOO_MANY_ATTEMPTS = (
+    "Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."
 )
 INVITATION_USED = (
     "Ce lien d'invitation n'est plus valable ; demandez-en un nouveau à votre administrateur."
@@ -134,28 +137,15 @@ def auth_router(settings: Settings) -> APIRouter:
         if not expected or not csrf_matches(expected, csrf):
             return login_page(request, error="La page a expiré ; réessayez.", status=400)
         services: Services = request.app.state.services
-        async with services.sessions() as session:
-            person = await PersonRepository(session).by_username(username.strip())
-            valid = verify_password(person.password_hash if person else None, password)
-            if person is None or not valid or not person.active:
-                record(
-                    session,
-                    None,
-                    "session.refused",
-                    username.strip()[:64] or "?",
-                    outcome="UNAUTHENTICATED",
-                )
-                await session.commit()
-                return login_page(
-                    request,
-                    error="Identifiant ou mot de passe incorrect.",
-                    username=username,
-                    status=401,
-                )
-            opened = await open_session(session, person)
-            _audit_sign_in(session, person)
-            await session.commit()
-        return signed_in(services, opened.cookie, safe_next(next))
+        address = request.client.host if request.client else None
+        outcome = await sign_in_with_password(services, username, password, address)
+        if outcome.retry_after is not None:
+            limited = login_page(request, error=TOO_MANY_ATTEMPTS, username=username, status=429)
+            limited.headers["Retry-After"] = str(outcome.retry_after)
+            return limited
+        if outcome.opened is None:
+            return login_page(request, error=WRONG_CREDENTIALS, username=username, status=401)
+        return signed_in(services, outcome.opened.cookie, safe_next(next))
 
     @router.get("/callback")
     async def callback(request: Request) -> Response:
