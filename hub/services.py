@@ -15,6 +15,7 @@ from hub.identity.linking import LinkRules
 from hub.identity.passwords import PasswordWorkers
 from hub.identity.rate_limit import Limits, SignInLimiter, build_limiter
 from hub.identity.tokens import TokenVerifier
+from hub.identity.userinfo import Userinfo
 from hub.towns.provisioning import StepRunner
 
 # A step may create several things on a backend: give it a few backend timeouts.
@@ -33,6 +34,8 @@ class Services:
     sign_in_limiter: SignInLimiter
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
+    # SSO mode: what the provider says about a bearer token whose subject is unknown yet
+    userinfo: Userinfo | None = None
     _remote_keys: RemoteJwks | None = None
 
     @property
@@ -48,6 +51,8 @@ class Services:
         self.passwords.close()
         if self._remote_keys is not None:
             await self._remote_keys.aclose()
+        if self.userinfo is not None:
+            await self.userinfo.aclose()
         await self.backends.aclose()
         await self.engine.dispose()
 
@@ -67,6 +72,7 @@ def build_services(
     backends = connect_backends(settings, endpoints, sessions)
     signing_key: LocalSigningKey | None = None
     remote: RemoteJwks | None = None
+    userinfo: Userinfo | None = None
     source: KeySource
     if settings.embedded_identity:
         signing_key = local_signing_key(settings)
@@ -74,6 +80,7 @@ def build_services(
     else:
         assert settings.oidc_issuer is not None
         remote = RemoteJwks(settings.oidc_issuer, timeout=settings.backend_timeout)
+        userinfo = Userinfo(settings.oidc_issuer, timeout=settings.backend_timeout)
         source, issuer = remote, settings.oidc_issuer
     return Services(
         settings=settings,
@@ -95,5 +102,6 @@ def build_services(
         ),
         provisioning_steps=list(backends.steps),
         files_backend=backends.files.default,
+        userinfo=userinfo,
         _remote_keys=remote,
     )

@@ -22,6 +22,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.service import record
@@ -70,16 +72,37 @@ async def person_for_claims(
         fetched = await more_claims()
         if fetched is not None and fetched.sub == claims.sub:
             candidate, how = await _candidate(people, fetched, rules)
-    if candidate is None or candidate.oidc_subject is not None:
+    if candidate is None:
         return None
+    if candidate.oidc_subject is not None:
+        # linked meanwhile by a concurrent first call of the same subject, or someone else's
+        return candidate if candidate.oidc_subject == claims.sub else None
     return await link(session, candidate, claims.sub, how)
 
 
-async def link(session: AsyncSession, person: Person, subject: str, how: str) -> Person:
-    """Bind ``subject`` to ``person`` for good (the column is unique), audited."""
-    person.oidc_subject = subject
-    record(session, None, "person.link", f"{person.username} ↔ {subject}", details={"by": how})
-    await session.commit()
+async def link(session: AsyncSession, person: Person, subject: str, how: str) -> Person | None:
+    """Bind ``subject`` to ``person`` for good (the column is unique), audited.
+
+    Only while the person is still unlinked (a conditional UPDATE): of concurrent first calls
+    one links, the others find the link made; a subject already linked to someone else
+    breaks the unique constraint and links nobody."""
+    try:
+        claimed = await session.execute(
+            update(Person)
+            .where(Person.id == person.id, Person.oidc_subject.is_(None))
+            .values(oidc_subject=subject)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            await session.rollback()
+            return await PersonRepository(session).by_subject(subject)
+        record(session, None, "person.link", f"{person.username} ↔ {subject}", details={"by": how})
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        log.warning("subject %s is already linked to another person", subject)
+        return None
+    await session.refresh(person)
     log.info("linked %s to the provider's subject %s (by %s)", person.username, subject, how)
     return person
 

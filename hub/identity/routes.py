@@ -22,7 +22,7 @@ from hub.identity.linking import person_for_claims
 from hub.identity.password_sign_in import sign_in_with_password
 from hub.identity.principal import Principal
 from hub.identity.sessions import COOKIE, LIFETIME, close_session, csrf_matches, open_session
-from hub.identity.tokens import Claims
+from hub.identity.tokens import claims_of
 from hub.people.models import Person
 from hub.portal.templating import templates
 from hub.services import Services
@@ -161,13 +161,7 @@ def auth_router(settings: Settings) -> APIRouter:
         except OAuthError as exc:
             log.info("sign-in refused by the provider: %s", exc)
             return _refused(request, "La connexion a été refusée ; réessayez.")
-        claims = Claims(
-            sub=str(info["sub"]),
-            preferred_username=info.get("preferred_username"),
-            email=info.get("email"),
-            email_verified=info.get("email_verified") is True,
-            raw=info,
-        )
+        claims = claims_of(info)
         invitation = request.session.pop(INVITATION, None)
         async with services.sessions() as session:
             person = await person_for_claims(

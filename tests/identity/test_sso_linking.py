@@ -7,6 +7,7 @@ verified address; ``carol``'s address is not verified.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -182,3 +183,19 @@ async def test_a_new_invitation_replaces_the_earlier_one(
 
     assert (await http.get(first.url.removeprefix(HUB))).status_code == 410
     assert (await http.get(second.url.removeprefix(HUB))).status_code == 303
+
+
+async def test_concurrent_first_calls_of_one_subject_all_pass_and_link_once(
+    sso: tuple[Services, httpx.AsyncClient], oidc_provider: OidcProvider
+) -> None:
+    services, http = sso
+    dwho = await admin(services, "dwho", oidc_provider.accounts["dwho"].email)
+    token = await oidc_provider.user_access_token("dwho")
+    gql = GraphQLClient(http)
+
+    replies = await asyncio.gather(*(gql(ME, token=token) for _ in range(6)))
+
+    for reply in replies:
+        assert reply.ok()["me"] == {"person": {"username": "dwho"}}
+    assert (await reloaded(services, dwho)).oidc_subject == oidc_provider.accounts["dwho"].sub
+    assert len(await audit(services, "person.link")) == 1

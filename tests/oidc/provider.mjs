@@ -12,6 +12,8 @@
 //   OIDC_API_SCOPE                   space-separated scopes of that resource (default api)
 //   OIDC_ACCESS_TOKEN_ALG            RS256 (default) or ES256
 //   OIDC_ACCESS_TOKEN_TTL            seconds (default 300, as Keycloak)
+//   OIDC_ACCESS_TOKEN_PROFILE        "off": access tokens carry only `sub` of the user (as
+//                                    oidc-provider does by default), no profile or e-mail claims
 //   OIDC_ACCOUNTS_FILE               JSON list of accounts: sub, login (what the sign-in form
 //                                    takes; preferred_username when absent), preferred_username,
 //                                    password, email, email_verified, name
@@ -106,6 +108,7 @@ const apiScope = words(process.env.OIDC_API_SCOPE || 'api').join(' ');
 const accessTokenAlg = process.env.OIDC_ACCESS_TOKEN_ALG || 'RS256';
 const accessTokenTTL = Number(process.env.OIDC_ACCESS_TOKEN_TTL || 300);
 const accounts = loadAccounts(required('OIDC_ACCOUNTS_FILE'));
+const profileInAccessToken = process.env.OIDC_ACCESS_TOKEN_PROFILE !== 'off';
 
 function accountClaims(account) {
   return {
@@ -155,6 +158,9 @@ const configuration = {
   // Like Keycloak: the access token names its user, so the API needs no userinfo round trip.
   async extraTokenClaims(ctx, token) {
     const account = token.accountId ? accounts.bySub.get(token.accountId) : undefined;
+    if (!profileInAccessToken) {
+      return undefined;
+    }
     if (!account) {
       return undefined;
     }

@@ -388,12 +388,29 @@ def _accounts() -> dict[str, Account]:
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
-    """The provider, running for the whole session; stopped (process group killed) at the end."""
+    """The provider, running for the whole session; stopped (process group killed) at the end.
+    Its access tokens name their user (profile and e-mail claims), as Keycloak's do."""
+    with running_provider(tmp_path_factory.mktemp("oidc-provider")) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def bare_oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """A second provider whose access tokens carry only ``sub`` (oidc-provider's default)."""
+    with running_provider(
+        tmp_path_factory.mktemp("bare-oidc-provider"), profile_in_access_token=False
+    ) as provider:
+        yield provider
+
+
+@contextlib.contextmanager
+def running_provider(
+    workdir: Path, *, profile_in_access_token: bool = True
+) -> Iterator[OidcProvider]:
     ensure_node_modules()
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is needed to run tests/oidc/provider.mjs")
-    workdir = tmp_path_factory.mktemp("oidc-provider")
     accounts = _accounts()
     accounts_file = workdir / "accounts.json"
     accounts_file.write_text(json.dumps([vars(a) for a in accounts.values()]), encoding="utf-8")
@@ -414,6 +431,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
             "OIDC_RESOURCE": RESOURCE,
             "OIDC_API_SCOPE": API_SCOPE,
             "OIDC_ACCOUNTS_FILE": str(accounts_file),
+            "OIDC_ACCESS_TOKEN_PROFILE": "on" if profile_in_access_token else "off",
             "NODE_ENV": "test",
         },
     )
