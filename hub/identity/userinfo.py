@@ -1,6 +1,6 @@
 """The provider's userinfo, asked about a bearer token whose subject the hub does not know yet.
 
-Some providers put only ``sub`` in access tokens (oidc-provider by default, Auth0, Zitadel):
+Some providers put only ``sub`` in access tokens (oidc-provider and Auth0 by default):
 nothing in the token can link it to an invited person (``hub.identity.linking``). For such a
 token the hub asks the provider's userinfo endpoint (OpenID Connect Core §5.3), sending the
 token itself, and links with what it answers, under the same rules as the portal.
@@ -14,9 +14,9 @@ token itself, and links with what it answers, under the same rules as the portal
 - The endpoint comes from the issuer's discovery document.
 
 A provider may refuse access tokens meant for another audience at userinfo: oidc-provider
-refuses every token that carries an ``aud`` (its JWT access tokens always do); Keycloak, Auth0,
-Zitadel and Okta accept them when the token has the ``openid`` scope. A refusal answers None:
-the person then links by signing in once through the portal.
+refuses every token that carries an ``aud`` (its JWT access tokens always do); Keycloak
+accepts them, as many providers do for tokens asked with the ``openid`` scope. A refusal
+answers None: the person then links by signing in once through the portal.
 
 Errors::
 

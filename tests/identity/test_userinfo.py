@@ -3,9 +3,9 @@ userinfo about an unknown subject, then links as the portal would (issue 11's ru
 
 ``bare_oidc_provider`` is the real oidc-provider with access tokens that carry only ``sub``.
 Its userinfo refuses them (it takes no token with an ``aud``): the tests show what the hub
-does then. Keycloak, Auth0, Zitadel and Okta answer such tokens at userinfo; ``KeycloakLike``
-stands for that answer: it checks the real token against the real provider's keys and answers
-that provider's account, as Keycloak's userinfo does.
+does then. Keycloak answers such tokens at userinfo; ``KeycloakLike`` stands for that
+answer: it checks the real token against the real provider's keys and answers that
+provider's account, as Keycloak's userinfo does.
 """
 
 from __future__ import annotations
