@@ -174,7 +174,7 @@ def auth_router(settings: Settings) -> APIRouter:
                     "session.refused",
                     claims.sub,
                     outcome="UNAUTHENTICATED",
-                    details={"preferred_username": str(claims.preferred_username)[:64]},
+                    details={"preferred_username": (claims.preferred_username or "")[:64]},
                 )
                 await session.commit()
                 return _refused(request, INVITATION_USED if invitation else NOT_INVITED)
