@@ -1,4 +1,4 @@
-"""`hub serve | demo | migrate | token | create-admin | schema`."""
+"""`hub serve | demo | migrate | token | create-admin | invite | schema`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from hub.people.models import Person
 
 SCHEMA_PATH = Path("graphql/schema.graphql")
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -31,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="read a password for the portal's own sign-in form from stdin (embedded mode)",
     )
+    invite = commands.add_parser(
+        "invite", help="print a one-time link that links someone's provider account (SSO mode)"
+    )
+    invite.add_argument("username")
     schema = commands.add_parser("schema", help="write the GraphQL SDL")
     schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
     args = parser.parse_args(argv)
@@ -55,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-admin":
             password = _read_password(settings) if args.password_stdin else None
             asyncio.run(_create_admin(settings, args.username, args.email, password))
+        elif args.command == "invite":
+            asyncio.run(_invite(settings, args.username))
         elif args.command in ("serve", "demo"):
             from hub.runner import run
 
@@ -146,11 +158,50 @@ async def _create_admin(
         async with services.sessions() as session:
             hashed = await asyncio.to_thread(hash_password, password) if password else None
             person = await create_first_admin(session, username, email, hashed)
-        print(f"created hub administrator {person.username} ({person.email})")
+            print(f"created hub administrator {person.username} ({person.email})")
+            if not settings.embedded_identity:
+                await _print_invitation(settings, session, person)
     except HubError as exc:
         raise UserError(exc.message) from None
     finally:
         await services.aclose()
+
+
+async def _invite(settings: Settings, username: str) -> None:
+    from hub.errors import HubError
+    from hub.people.repository import PersonRepository
+    from hub.services import build_services
+
+    if settings.embedded_identity:
+        raise UserError("'hub invite' is for SSO mode; in embedded mode give a password instead")
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = await PersonRepository(session).by_username(username)
+            if person is None:
+                raise UserError(f"no person named '{username}'")
+            await _print_invitation(settings, session, person)
+    except HubError as exc:
+        raise UserError(exc.message) from None
+    finally:
+        await services.aclose()
+
+
+async def _print_invitation(settings: Settings, session: AsyncSession, person: Person) -> None:
+    from hub.identity.invitations import issue_invitation
+
+    issued = await issue_invitation(
+        session,
+        person,
+        base_url=settings.base_url,
+        ttl=timedelta(hours=settings.invitation_ttl_hours),
+    )
+    print(
+        f"{person.username} links their account at the provider by signing in once through\n"
+        f"  {issued.url}\n"
+        f"(one use, until {issued.expires_at:%Y-%m-%d %H:%M} UTC; or sign in with a provider "
+        f"account whose verified e-mail is {person.email})"
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ def run(settings: Settings, *, demo: bool) -> None:
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.lower(),
-                proxy_headers=False,
+                proxy_headers=settings.trusted_proxies is not None,
+                forwarded_allow_ips=settings.trusted_proxies,
             )
         )
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it stopped
