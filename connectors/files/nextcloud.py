@@ -8,6 +8,7 @@ to be at least 5 MiB, so a chunk is buffered to know its size); plain uploads st
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import uuid
@@ -28,9 +29,11 @@ from connectors.files._dav import (
     entries,
     join,
     propfind_body,
+    same_path,
 )
-from connectors.files._http import DavHttp, HttpDownload, SourceFailed
-from connectors.files.port import TEMP_PREFIX, Entry
+from connectors.files._names import NameCheck, temporary_name
+from connectors.files.port import Entry
+from connectors.http import HttpDownload, SourceFailed, Transport
 
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNKS = 10_000
@@ -79,7 +82,10 @@ class NextcloudStore:
         timeout: float = 10.0,
         chunk_threshold: int = 10 * 1024 * 1024,
         chunk_size: int = 10 * 1024 * 1024,
+        transport: Transport | None = None,
     ) -> None:
+        """``transport`` is the server's shared one (every workspace on it); without it the
+        store makes its own and closes it with itself."""
         if chunk_size < MIN_CHUNK:
             raise ValueError(f"Nextcloud refuses chunks under {MIN_CHUNK} bytes")
         self._base_url = url.rstrip("/")
@@ -89,29 +95,39 @@ class NextcloudStore:
         self._root = root if root.startswith("/") else "/" + root
         self._chunk_threshold = chunk_threshold
         self._chunk_size = chunk_size
-        self._http = DavHttp(
+        self._owns_transport = transport is None
+        self._http = transport or Transport(
             backend=self.backend, username=username, password=password, timeout=timeout
         )
+        self._names = NameCheck(self._http, self._probe)
 
     @property
     def root(self) -> str:
         return self._root
 
+    @property
+    def transport(self) -> Transport:
+        return self._http
+
     def _url(self, path: str) -> str:
         return self._base_url + self._files + encode_path(join(self._root, path))
 
-    async def stat(self, path: str) -> Entry:
-        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
-        _, body = await self._http.request(
+    async def _propfind(self, what: str, path: str, depth: int) -> bytes:
+        reply = await self._http.request(
             "PROPFIND",
             self._url(path),
-            what=f"stat {path}",
+            what=what,
             ok=(207,),
-            headers={"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+            headers={"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
             data=_PROPFIND,
         )
-        found = entries(body, self._files_path() + self._root, exclude=None)
-        if not found:
+        return reply.body
+
+    async def stat(self, path: str) -> Entry:
+        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
+        body = await self._propfind(f"stat {path}", path, 0)
+        found = entries(body, self._files_path() + self._root, exclude=None, hidden=True)
+        if not found or not same_path(found[0].path, path):
             raise NotFound(f"stat {path}: not found", backend=self.backend)
         return found[0]
 
@@ -121,20 +137,18 @@ class NextcloudStore:
 
     async def list(self, path: str) -> list[Entry]:
         """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 1``."""
-        _, body = await self._http.request(
-            "PROPFIND",
-            self._url(path),
-            what=f"list {path}",
-            ok=(207,),
-            headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
-            data=_PROPFIND,
-        )
+        body = await self._propfind(f"list {path}", path, 1)
         return entries(body, self._files_path() + self._root, exclude=path)
+
+    async def list_all(self, path: str) -> builtins.list[Entry]:
+        """Like ``list``, temporary uploads included."""
+        body = await self._propfind(f"list {path}", path, 1)
+        return entries(body, self._files_path() + self._root, exclude=path, hidden=True)
 
     async def make_folder(self, path: str) -> Entry:
         """``MKCOL /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("MKCOL", self._url(path), what=f"make folder {path}", ok=(201,))
-        return await self.stat(path)
+        return await self._written(path, "make folder")
 
     async def ensure_folder(self, path: str) -> Entry:
         """``PROPFIND``, then ``MKCOL`` for each folder from the home down; 405 is fine."""
@@ -164,6 +178,7 @@ class NextcloudStore:
         """Small files: ``PUT`` to a hidden name then ``MOVE``. Large files (over the threshold,
         or unknown size that turns out large): chunked upload v2 (``MKCOL uploads/{user}/{id}``,
         ``PUT …/{n}``, ``MOVE …/.file``). Either way a failure leaves nothing visible."""
+        await self._names.check(path)
         if not overwrite and await self._exists(path):
             raise Conflict(f"upload {path}: already exists", backend=self.backend)
         if size is not None and size > self._chunk_threshold:
@@ -177,7 +192,38 @@ class NextcloudStore:
                 await self._upload_simple(path, reader.rest(head), len(head), overwrite)
             else:
                 await self._upload_chunked(path, reader, head, None, overwrite)
-        return await self.stat(path)
+        return await self._written(path, "upload")
+
+    async def _written(self, path: str, what: str) -> Entry:
+        """The entry a write just made, as the server reports it (see ``WebDavStore``)."""
+        try:
+            return await self.stat(path)
+        except NotFound:
+            raise Unavailable(
+                f"{what} {path}: the server answered success but has no such entry",
+                backend=self.backend,
+            ) from None
+
+    async def _probe(self, char: str) -> bool:
+        """Whether a name holding ``char`` arrives intact through a MOVE's Destination."""
+        source = temporary_name("/probe")
+        target = f"{source}-{char}x"
+        what = "probe names"
+        await self._http.request("PUT", self._url(source), what=what, ok=(201, 204), data=b"")
+        try:
+            await self._http.request(
+                "MOVE",
+                self._url(source),
+                what=what,
+                ok=(201, 204),
+                headers={"Destination": self._url(target), "Overwrite": "F"},
+            )
+            return await self._exists(target)
+        except RequestError:
+            return False
+        finally:
+            for leftover in (source, target, target.split(char)[0]):
+                await self._discard(self._url(leftover))
 
     async def _exists(self, path: str) -> bool:
         try:
@@ -189,8 +235,7 @@ class NextcloudStore:
     async def _upload_simple(
         self, path: str, chunks: AsyncIterator[bytes], size: int | None, overwrite: bool
     ) -> None:
-        parent = path.rsplit("/", 1)[0] or "/"
-        temp = parent.rstrip("/") + "/" + TEMP_PREFIX + uuid.uuid4().hex
+        temp = temporary_name(path)
         try:
             await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
             await self._http.request(
@@ -269,6 +314,7 @@ class NextcloudStore:
 
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
         """``MOVE …{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
+        await self._names.check(dst)
         await self._http.request(
             "MOVE",
             self._url(src),
@@ -276,14 +322,15 @@ class NextcloudStore:
             ok=(201, 204),
             headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
         )
-        return await self.stat(dst)
+        return await self._written(dst, "move")
 
     async def delete(self, path: str) -> None:
         """``DELETE /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("DELETE", self._url(path), what=f"delete {path}", ok=(204,))
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_transport:
+            await self._http.aclose()
 
 
 class NextcloudAdmin:
@@ -293,7 +340,7 @@ class NextcloudAdmin:
 
     def __init__(self, url: str, *, username: str, password: str, timeout: float = 10.0) -> None:
         self._base_url = url.rstrip("/")
-        self._http = DavHttp(
+        self._http = Transport(
             backend=self.backend,
             username=username,
             password=password,
@@ -312,7 +359,7 @@ class NextcloudAdmin:
     ) -> tuple[int, Any]:
         """One OCS call; returns (meta statuscode, data). HTTP errors carrying an OCS
         envelope are returned too, so callers can read codes like 102 (exists)."""
-        status, raw = await self._http.request(
+        reply = await self._http.request(
             method,
             self._base_url + path,
             what=what,
@@ -320,6 +367,7 @@ class NextcloudAdmin:
             data=form,
             json=body,
         )
+        status, raw = reply.status, reply.body
         try:
             meta = json.loads(raw)["ocs"]
             code = int(meta["meta"]["statuscode"])
