@@ -104,6 +104,8 @@ def api_error(exc: BaseException, wording: Wording = Wording()) -> HubError:
 
 def describe(exc: BaseException, server: str = "backend server") -> str:
     """A short sentence for a step's or a source's error (the full error goes to the log)."""
+    if isinstance(exc, HubError):
+        return exc.message
     try:
         return api_error(exc, Wording(server=server)).message
     except BaseException:  # not a connector error: its text may hold anything
