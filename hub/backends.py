@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import CalendarStore
+from connectors.checks import check_webdav
 from connectors.directory.keycloak import KeycloakDirectory
 from connectors.directory.port import Directory
 from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
@@ -105,12 +108,14 @@ def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
     timeout = settings.backend_timeout
     factories: dict[str, StoreFactory] = {}
     closers = []
+    checks = {}
     if webdav is not None:
         server = WebDavServer(
             webdav.url, username=webdav.username, password=webdav.password, timeout=timeout
         )
         factories["webdav"] = server.store
         closers.append(server.aclose)
+        checks["webdav"] = partial(check_webdav, server.transport, server.base_url + "/")
     admin: NextcloudAdmin | None = None
     if settings.nextcloud_url is not None:
         url, username = settings.nextcloud_url, settings.nextcloud_username or ""
@@ -133,6 +138,8 @@ def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
 
         factories["nextcloud"] = nextcloud_store
         closers.append(transport.aclose)
+        home = f"{url.rstrip('/')}/remote.php/dav/files/{quote(username)}/"
+        checks["nextcloud"] = partial(check_webdav, transport, home)
         admin = NextcloudAdmin(url, username=username, password=password, timeout=timeout)
     return FileStores(
         factories,
@@ -141,4 +148,5 @@ def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
         team_folders=admin,
         hub_group=settings.nextcloud_hub_group if admin else None,
         closers=closers,
+        checks=checks,
     )

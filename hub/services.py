@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -29,12 +32,22 @@ class Services:
     provisioning_steps: Sequence[StepRunner] = field(default_factory=list)
     files_backend: str = "webdav"
     _remote_keys: RemoteJwks | None = None
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
     def step_timeout(self) -> float:
         return self.settings.backend_timeout * STEP_TIMEOUT_FACTOR
 
+    def in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` until the services close (the sweep of stale uploads)."""
+        self._background.append(asyncio.create_task(work))
+
     async def aclose(self) -> None:
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self._remote_keys is not None:
             await self._remote_keys.aclose()
         await self.backends.aclose()

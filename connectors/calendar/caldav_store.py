@@ -133,6 +133,10 @@ class CalDAVStore:
     def transport(self) -> Transport:
         return self._http
 
+    @property
+    def home_url(self) -> str:
+        return self._origin + self._home_path
+
     async def aclose(self) -> None:
         """Close the HTTP connections (only those of a session this store created)."""
         await self._http.aclose()

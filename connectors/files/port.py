@@ -13,6 +13,7 @@ MOVE/upload would overwrite without ``overwrite=True``), ``Forbidden``, ``TooLar
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +69,10 @@ class FileStore(Protocol):
 
     async def list(self, path: str) -> list[Entry]:
         """The direct children of folder ``path`` (not the folder itself)."""
+        ...
+
+    async def list_all(self, path: str) -> builtins.list[Entry]:
+        """Like ``list``, temporary uploads (``TEMP_PREFIX``) included."""
         ...
 
     async def stat(self, path: str) -> Entry:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from connectors.checks import Finding
 from connectors.files.port import FileStore
 from hub import backend_errors
 from hub.errors import BackendUnavailable
@@ -50,6 +51,7 @@ class FileStores:
         team_folders: TeamFolders | None = None,
         hub_group: str | None = None,
         closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        checks: Mapping[str, Callable[[], Awaitable[list[Finding]]]] | None = None,
     ) -> None:
         self._factories = dict(factories or {})
         self.default = default
@@ -58,6 +60,8 @@ class FileStores:
         self._hub_group = hub_group
         self._open: dict[tuple[str, str], FileStore] = {}
         self._closers = list(closers)
+        self.checks = dict(checks or {})
+        """Per backend, what ``hub check`` asks it (``connectors.checks``)."""
 
     @property
     def connected(self) -> bool:

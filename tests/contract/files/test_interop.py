@@ -140,3 +140,23 @@ async def test_temporary_uploads_are_hidden_from_listings_but_not_from_list_all(
 
 async def _one(data: bytes):  # type: ignore[no-untyped-def]
     yield data
+
+
+async def test_stale_temporary_uploads_are_swept_by_age(store: FileStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.files.sweep import stale_uploads
+
+    # given temporary uploads left in the root and in a sub-folder, and a real file
+    await store.make_folder("/Conseil")
+    await put(store, f"/{TEMP_PREFIX}a", b"partial")
+    await put(store, f"/Conseil/{TEMP_PREFIX}b", b"partial")
+    await put(store, "/Conseil/garde.txt", b"x")
+    now = datetime.now(UTC)
+    # when swept with an age none of them has reached, then nothing is removed
+    assert await stale_uploads(store, now - timedelta(hours=1)) == []
+    # when swept with one all of them have, then exactly the temporaries go
+    removed = await stale_uploads(store, now + timedelta(minutes=1))
+    assert sorted(removed) == [f"/{TEMP_PREFIX}a", f"/Conseil/{TEMP_PREFIX}b"]
+    assert [e.name for e in await _everything(store)] == ["Conseil"]
+    assert [e.name for e in await store.list_all("/Conseil")] == ["garde.txt"]
