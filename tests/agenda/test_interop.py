@@ -137,3 +137,28 @@ async def test_a_wrong_caldav_password_is_one_answer_everywhere(
     assert created.codes == ["BACKEND_UNAVAILABLE"]
     for message in (agenda["errors"][0]["message"], created.errors[0]["message"]):
         assert "CalDAV" in message and "administrator" in message
+
+
+async def test_a_dead_towns_server_is_skipped_and_its_error_says_so(
+    calendar_hub: CalendarHub, closed_url: str
+) -> None:
+    from connectors.breaker import Breaker
+    from connectors.calendar.caldav_store import CalDAVStore
+
+    hub = calendar_hub
+    await essonne(hub.world)
+    camille = hub.world.token("camille")
+    # given igny's calendar on a server that is down, behind a breaker opening at 2 failures
+    dead = CalDAVStore(closed_url, "u", "p", breaker=Breaker("caldav", threshold=2))
+    hub.services.backends.calendars.route("igny", dead)
+    try:
+        # when the agenda is read three times
+        replies = [(await hub.gql(AGENDA, WEEK, token=camille)).ok() for _ in range(3)]
+    finally:
+        await dead.aclose()
+    # then igny is an error each time, the third saying it is skipped for a while
+    errors = [reply["agenda"]["errors"] for reply in replies]
+    assert [[e["town"]["slug"] for e in found] for found in errors] == [["igny"]] * 3
+    assert {e["code"] for found in errors for e in found} == {"BACKEND_UNAVAILABLE"}
+    assert "not answering" in errors[0][0]["message"]
+    assert "keeps failing" in errors[2][0]["message"]
