@@ -16,6 +16,7 @@ from lxml import etree
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.errors import Conflict, NotFound
+from connectors.http import basic_authorization
 from hub.agenda.ical_write import build_event
 from hub.embedded.process import EmbeddedServer
 from tests.servers.radicale import radicale_home
@@ -105,9 +106,7 @@ async def store(proxy: Proxy, radicale: EmbeddedServer) -> AsyncIterator[CalDAVS
             http.delete(
                 f"{radicale_home(radicale)}sync/",
                 headers={
-                    "Authorization": aiohttp.BasicAuth(
-                        radicale.username, radicale.password
-                    ).encode()
+                    "Authorization": basic_authorization(radicale.username, radicale.password)
                 },
             ),
         ):
