@@ -19,7 +19,8 @@ from connectors.calendar.port import CalendarStore
 from connectors.checks import check_webdav
 from connectors.directory.keycloak import KeycloakDirectory
 from connectors.directory.port import Directory
-from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
+from connectors.files.nextcloud import NextcloudStore
+from connectors.files.nextcloud_admin import NextcloudAdmin
 from connectors.files.port import FileStore
 from connectors.files.webdav import WebDavServer
 from connectors.http import Transport
@@ -140,7 +141,9 @@ def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
         closers.append(transport.aclose)
         home = f"{url.rstrip('/')}/remote.php/dav/files/{quote(username)}/"
         checks["nextcloud"] = partial(check_webdav, transport, home)
-        admin = NextcloudAdmin(url, username=username, password=password, timeout=timeout)
+        admin = NextcloudAdmin(
+            url, username=username, password=password, timeout=timeout, transport=transport
+        )
     return FileStores(
         factories,
         default=settings.files_backend,

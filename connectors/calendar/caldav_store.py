@@ -1,21 +1,10 @@
 """CalDAV calendars (Radicale, Nextcloud, any RFC 4791 + RFC 6578 server), over aiohttp.
 
-Why aiohttp and not caldav's ``AsyncDAVClient`` (checked in caldav 3.6.0's source):
-
-- It runs on niquests when installed (caldav pulls it in), a second HTTP stack beside the
-  hub's aiohttp; aiohttp is the one measured fast under concurrency here.
-- It is not safe to share between concurrent calls: on a 401 it may close and recreate its
-  session before retrying (the HTTP/2 fallback in ``_async_request``), cutting the requests
-  other calendars have in flight on the same client during ``asyncio.gather``.
-- A connection error with a password but no pinned ``auth_type`` triggers a second probe
-  request (its issue #158 workaround), so a hung server costs two timeouts; 429/503 may
-  make it sleep inside the call, outside the caller's deadline.
-- ``sync_collection()`` keeps only the changed items in ``results`` (deletions are dropped),
-  and conditional PUT/DELETE need raw headers and statuses anyway.
-
-So the few requests needed are written here with the exact headers and statuses CalDAV
-defines; the ``caldav`` package stays the independent client the contract tests use to check
-that another client sees what this store wrote.
+Not caldav's ``AsyncDAVClient`` (checked in caldav 3.6.0's source): a second HTTP stack
+(niquests), unsafe to share between concurrent calls (it may recreate its session on a 401),
+a second probe after a connection error (two timeouts), sleeps on 429/503 inside calls, and
+a ``sync_collection()`` that drops deletions. The ``caldav`` package stays the independent
+client the contract tests check this store's writes with.
 
 Requests go through the shared transport (``connectors.http``): Basic credentials sent
 preemptively (no 401 round trip), redirects followed once for everyone, answers read under a

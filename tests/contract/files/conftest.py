@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
+from connectors.files.nextcloud import NextcloudStore
+from connectors.files.nextcloud_admin import NextcloudAdmin
 from connectors.files.port import FileStore
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import free_port
