@@ -138,3 +138,21 @@ async def test_removing_a_membership_leaves_the_group(
     assert removed.ok() == {"removeMembership": True}
     assert group is not None and account is not None
     assert account.id not in keycloak.group_members(group.id)
+
+
+async def test_the_directory_refusing_the_hubs_account_is_for_an_administrator(
+    keycloak: KeycloakDouble, gql: GraphQLClient, world: World
+) -> None:
+    await essonne(world)
+    # given Keycloak refusing the hub's service account (its role was taken away)
+    keycloak.fail_next(403, times=50)
+
+    refused = await gql(ADD, zoe(), token=world.token("ines"))
+
+    keycloak.clear_failures()
+    # then the same answer as any backend refusing the hub: BACKEND_UNAVAILABLE, naming the
+    # directory and saying an administrator must act (not the town admin's doing)
+    assert refused.codes == ["BACKEND_UNAVAILABLE"]
+    message = refused.errors[0]["message"]
+    assert "Keycloak" in message and "administrator" in message
+    assert (await gql(PEOPLE, token=world.token("admin"))).ok()["people"] == []
