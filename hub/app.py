@@ -23,7 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub import __version__
-from hub.agenda.routes import allocation_router
+from hub.allocation.routes import allocation_router
 from hub.config import Settings
 from hub.embedded.process import stored_secret
 from hub.errors import HubError

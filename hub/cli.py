@@ -1,4 +1,4 @@
-"""`hub serve | demo | migrate | token | create-admin | invite | schema`."""
+"""`hub serve | demo | check | migrate | token | create-admin | invite | schema`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the hub (starts embedded backends if none is set)")
     commands.add_parser("demo", help="migrate, seed the demo territory and serve")
+    commands.add_parser(
+        "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="print an access token (embedded mode only)")
     token.add_argument("username")
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        if args.command == "check":
+            return asyncio.run(_check(settings))
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
@@ -94,6 +99,33 @@ def _write_schema(output: Path) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     return 0
+
+
+async def _check(settings: Settings) -> int:
+    """One line per finding; 1 if any failed. Backends left to ``hub serve``'s embedded
+    servers are not started here: they are said to be skipped."""
+    from connectors.checks import Level
+    from hub.backends import Endpoints
+    from hub.checks import run_checks
+    from hub.embedded.stack import configured
+    from hub.services import build_services
+
+    caldav = configured(settings.caldav_url, settings.caldav_username, settings.caldav_password)
+    webdav = configured(settings.webdav_url, settings.webdav_username, settings.webdav_password)
+    for endpoint, variable, server in (
+        (caldav, "HUB_CALDAV_URL", "Radicale"),
+        (webdav, "HUB_WEBDAV_URL", "WsgiDAV"),
+    ):
+        if endpoint is None:
+            print(f"skip  {variable} unset: hub serve starts an embedded {server}")
+    services = build_services(settings, endpoints=Endpoints(caldav=caldav, webdav=webdav))
+    try:
+        findings = await run_checks(services)
+    finally:
+        await services.aclose()
+    for finding in findings:
+        print(finding.line())
+    return 1 if any(f.level is Level.FAIL for f in findings) else 0
 
 
 async def _migrate(settings: Settings) -> None:

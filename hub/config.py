@@ -77,6 +77,8 @@ class Settings(BaseSettings):
 
     backend_timeout: float = Field(default=2.0, gt=0, le=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+    upload_sweep_age: int = Field(default=24 * 3600, gt=0)
+    upload_sweep_interval: int = Field(default=3600, ge=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
     log_level: str = "INFO"
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -37,6 +40,7 @@ class Services:
     # SSO mode: what the provider says about a bearer token whose subject is unknown yet
     userinfo: Userinfo | None = None
     _remote_keys: RemoteJwks | None = None
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
     def link_rules(self) -> LinkRules:
@@ -46,7 +50,16 @@ class Services:
     def step_timeout(self) -> float:
         return self.settings.backend_timeout * STEP_TIMEOUT_FACTOR
 
+    def in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` until the services close (the sweep of stale uploads)."""
+        self._background.append(asyncio.create_task(work))
+
     async def aclose(self) -> None:
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.sign_in_limiter.aclose()
         self.passwords.close()
         if self._remote_keys is not None:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
+from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql.executor import HubExecutor
@@ -32,7 +33,9 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AuditQuery))
+Query = merge_types(
+    "Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery)
+)
 Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
 
 

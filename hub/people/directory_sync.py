@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from connectors.directory.port import Directory, DirectoryPerson
 from connectors.errors import Conflict as DirectoryConflict
-from connectors.errors import ConnectorError, Unavailable
+from connectors.errors import ConnectorError, RequestError
+from hub.backend_errors import Wording, api_error
 from hub.errors import BackendUnavailable, Conflict
 from hub.people.models import Person
 from hub.towns.provisioning import TownRef
@@ -35,14 +36,13 @@ class DirectorySync:
         try:
             async with asyncio.timeout(self.timeout):
                 return await call()
-        except (Unavailable, TimeoutError) as exc:
-            raise BackendUnavailable(
-                f"The directory did not answer while trying to {what}; nothing was changed. "
-                "Try again in a moment."
-            ) from exc
-        except DirectoryConflict as exc:
-            raise Conflict(f"The directory refused to {what}: {exc}") from exc
-        except ConnectorError as exc:
+        except (ConnectorError, TimeoutError) as exc:
+            error = api_error(exc, Wording(what=what, server="directory"))
+            if isinstance(exc, DirectoryConflict):
+                raise Conflict(f"The directory refused to {what}: {exc}") from exc
+            if isinstance(error, BackendUnavailable) or not isinstance(exc, RequestError):
+                raise error from exc
+            # any other refusal: the hub's change is undone, whatever the directory said
             raise BackendUnavailable(
                 f"The directory refused to {what}; nothing was changed ({exc})."
             ) from exc

@@ -167,3 +167,21 @@ async def test_a_slow_invitation_email_keeps_the_new_account(
     entries = audit.ok()["auditLog"]["entries"]
     assert {"action": "person.invite", "outcome": "BACKEND_UNAVAILABLE"} in entries
     assert {"action": "person.add", "outcome": "ok"} in entries
+
+
+async def test_the_directory_refusing_the_hubs_account_is_for_an_administrator(
+    double: KeycloakDouble, gql: GraphQLClient, world: World
+) -> None:
+    await essonne(world)
+    # given Keycloak refusing the hub's service account (its role was taken away)
+    double.fail_next(403, times=50)
+
+    refused = await gql(ADD, zoe(), token=world.token("ines"))
+
+    double.clear_failures()
+    # then the same answer as any backend refusing the hub: BACKEND_UNAVAILABLE, naming the
+    # directory and saying an administrator must act (not the town admin's doing)
+    assert refused.codes == ["BACKEND_UNAVAILABLE"]
+    message = refused.errors[0]["message"]
+    assert "Keycloak" in message and "administrator" in message
+    assert (await gql(PEOPLE, token=world.token("admin"))).ok()["people"] == []
