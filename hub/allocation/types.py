@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 import strawberry
 
+from hub.allocation.late_changes import ELSEWHERE, late_changes
 from hub.allocation.service import Report
+from hub.gql.context import Info
 
 if TYPE_CHECKING:
     from hub.people.types import Person
@@ -20,6 +24,41 @@ class AllocationRow:
     agreed_share: float = strawberry.field(description="The membership's share (0 if none).")
     hours: float = strawberry.field(description="Hours booked in the town's calendar.")
     actual_share: float = strawberry.field(description="hours / totalHours (0 when no hours).")
+
+
+@strawberry.enum(description="How an event of the month was changed after the month ended.")
+class LateChangeKind(Enum):
+    CREATED = "event.create"
+    UPDATED = "event.update"
+    DELETED = "event.delete"
+    ELSEWHERE = ELSEWHERE
+    """In another calendar application (its LAST-MODIFIED); by whom is not known."""
+
+
+@strawberry.type(description="An event of the month changed after the month ended.")
+class LateChange:
+    at: datetime
+    title: str = strawberry.field(description="The event's title (before the change).")
+    kind: LateChangeKind
+    town_id: strawberry.Private[str]
+    actor_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def town(self, info: Info) -> Annotated[Town, strawberry.lazy("hub.towns.types")]:
+        from hub.towns.types import Town
+
+        row = await info.context.loaders.town.load(self.town_id)
+        assert row is not None  # one of the report's towns
+        return Town.of(row)
+
+    @strawberry.field(description="Who made it through the hub; null for another application.")
+    async def by(self, info: Info) -> Annotated[Person, strawberry.lazy("hub.people.types")] | None:
+        from hub.people.types import Person
+
+        if self.actor_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.actor_id)
+        return Person.of(row) if row is not None else None
 
 
 @strawberry.type(
@@ -36,6 +75,33 @@ class AllocationReport:
         description="The same as CSV (French locale), authenticated like the API."
     )
     timezone: str = strawberry.field(description='The months\'s days are those of "Europe/Paris".')
+    report: strawberry.Private[Report]
+
+    @strawberry.field(
+        description="Once the month has ended: its events (booking the person) created, "
+        "changed or deleted since, newest first — a report already sent may differ from this one."
+    )
+    async def late_changes(self, info: Info) -> list[LateChange]:
+        month = self.report.month
+        async with info.context.db() as session:
+            found = await late_changes(
+                session,
+                self.report.person.id,
+                month.start,
+                month.end,
+                self.report.booked,
+                datetime.now(UTC),
+            )
+        return [
+            LateChange(
+                at=change.at,
+                title=change.title,
+                kind=LateChangeKind(change.action),
+                town_id=change.town_id,
+                actor_id=change.actor_id,
+            )
+            for change in found
+        ]
 
     @classmethod
     def of(cls, report: Report, base_url: str) -> AllocationReport:
@@ -58,4 +124,5 @@ class AllocationReport:
             total_hours=report.total_hours,
             csv_url=f"{base_url}/allocation/{report.month.label}.csv?{query}",
             timezone="Europe/Paris",
+            report=report,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,4 +24,20 @@ class AuditRepository:
             query = query.where(AuditEntry.town_id.in_(town_ids))
         if before_id is not None:
             query = query.where(AuditEntry.id < before_id)
+        return (await self.session.scalars(query)).all()
+
+    async def since(
+        self, town_ids: Collection[str], actions: Collection[str], since: datetime, limit: int
+    ) -> Sequence[AuditEntry]:
+        """Entries of these towns and actions written at or after ``since``, newest first."""
+        query = (
+            select(AuditEntry)
+            .where(
+                AuditEntry.town_id.in_(town_ids),
+                AuditEntry.action.in_(actions),
+                AuditEntry.at >= since,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
         return (await self.session.scalars(query)).all()
