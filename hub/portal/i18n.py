@@ -83,6 +83,28 @@ class Language:
     def moment(self, value: datetime) -> str:
         return format_datetime(value, format="medium", tzinfo=PARIS, locale=self.code)
 
+    def long_moment(self, value: datetime) -> str:
+        """A day and a time as French administration writes them: "1er décembre 2026 à 9 h",
+        "3 décembre 2026 à 14 h 05" (English: babel's long date and time)."""
+        local = value.astimezone(PARIS)
+        if self.code != "fr":
+            return format_datetime(local, format="d MMMM y, HH:mm", tzinfo=PARIS, locale=self.code)
+        return f"{self.long_day(local)} à {self.hour(local)}"
+
+    def long_day(self, value: date | datetime) -> str:
+        """ "1er décembre 2026", "3 décembre 2026" (English: "1 December 2026")."""
+        if isinstance(value, datetime):
+            value = value.astimezone(PARIS).date()
+        text = format_date(value, format="d MMMM y", locale=self.code)
+        return "1er" + text[1:] if self.code == "fr" and value.day == 1 else text
+
+    def hour(self, value: datetime) -> str:
+        """ "9 h", "14 h 05" in French; "09:00" otherwise."""
+        local = value.astimezone(PARIS)
+        if self.code != "fr":
+            return self.clock(local)
+        return f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
+
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(value, format=f"#,##0.{'#' * digits}", locale=self.code)
 
@@ -110,6 +132,9 @@ class Language:
             "fmt_date": self.day,
             "fmt_time": self.clock,
             "fmt_datetime": self.moment,
+            "fmt_moment": self.long_moment,
+            "fmt_long_day": self.long_day,
+            "fmt_hour": self.hour,
             "fmt_number": self.number,
             "fmt_percent": self.percent,
             "fmt_month": self.month,

@@ -134,3 +134,14 @@ function setUpUpload(form) {
 }
 
 if (uploadForm) setUpUpload(uploadForm);
+
+// The event form: an all-day event has no times to type.
+for (const box of document.querySelectorAll("input[data-all-day]")) {
+  const timed = box.form.querySelectorAll("[data-timed]");
+  const sync = () => { for (const field of timed) field.hidden = box.checked; };
+  box.addEventListener("change", sync);
+  sync();
+}
+
+// A refused form: its summary takes the focus, so a screen reader reads what to fix.
+document.querySelector("[data-autofocus]")?.focus();
