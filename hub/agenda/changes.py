@@ -81,6 +81,8 @@ class Plan:
     title: str = ""
     people: tuple[str, ...] = ()
     """Person ids booked before or after the change."""
+    recurring: bool = False
+    """The event was (or became) a series."""
 
 
 def _fresh(
@@ -191,6 +193,7 @@ def plan_update(
             end=max(_instant(shown.end), _instant(fields.end)),
             title=title,
             people=people,
+            recurring=True,
         )
 
     if scope == EventScope.FOLLOWING:
@@ -209,6 +212,7 @@ def plan_update(
             start=min(_instant(shown.start), _instant(fields.start)),
             title=title,
             people=people,
+            recurring=True,
         )
 
     first = series.first_start(calendar, shown.start, fields.start, fields.all_day)
@@ -225,6 +229,7 @@ def plan_update(
         end=None if open_ended else max(_instant(shown.end), _instant(fields.end)),
         title=title,
         people=people,
+        recurring=open_ended,
     )
 
 
@@ -253,6 +258,7 @@ def plan_delete(
             end=_instant(shown.end),
             title=title,
             people=people,
+            recurring=True,
         )
     if scope == EventScope.FOLLOWING:
         series.truncate(calendar, key, now)
@@ -262,7 +268,16 @@ def plan_delete(
             start=_instant(shown.start),
             title=title,
             people=people,
+            recurring=True,
         )
     whole_end = None if recurring else _instant(end_of(master, series.start_of(master)))
     start = min([series_start] + [_instant(series.start_of(c)) for c in overrides(calendar)])
-    return Plan(None, shown=(uid, key), start=start, end=whole_end, title=title, people=people)
+    return Plan(
+        None,
+        shown=(uid, key),
+        start=start,
+        end=whole_end,
+        title=title,
+        people=people,
+        recurring=recurring,
+    )

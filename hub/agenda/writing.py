@@ -184,6 +184,7 @@ def _touched(plan: Plan, scope: EventScope) -> dict[str, Any]:
         "from": plan.start.isoformat() if plan.start else None,
         "until": plan.end.isoformat() if plan.end else None,
         "people": list(plan.people),
+        "recurring": plan.recurring,
     }
 
 

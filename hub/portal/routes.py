@@ -14,7 +14,7 @@ from strawberry.schema.base import BaseSchema
 
 from hub.config import Settings
 from hub.identity.routes import safe_next
-from hub.portal import admin, agenda, files
+from hub.portal import admin, agenda, audit_log, files
 from hub.portal.client import PortalClient
 from hub.portal.dates import Week, first_of, parse_month, shift_month, today
 from hub.portal.i18n import COOKIE, LOCALES
@@ -96,4 +96,5 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
     agenda.routes(router, visit)
     files.routes(router, visit, visiting(client, read_form=files.leading_fields))
     admin.routes(router, visit)
+    audit_log.routes(router, visit)
     return router

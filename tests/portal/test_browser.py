@@ -58,13 +58,13 @@ def test_ines_adds_a_staff_member_to_bievres(page: Page, demo: str, axe: Axe) ->
     page.get_by_role("link", name="Bièvres").first.click()
     axe.check(page)
 
-    form = page.get_by_role("region", name="Ajouter un agent")
+    form = page.get_by_role("region", name="Créer le compte d'un nouvel agent")
     form.get_by_label("Prénom et nom").fill("Zoé Leroy")
     form.get_by_label("Identifiant de connexion").fill("zoe")
-    form.get_by_label("Courriel").fill("zoe.leroy@bievres.example")
-    form.get_by_role("button", name="Ajouter").click()
+    form.get_by_label("Adresse électronique").fill("zoe.leroy@bievres.example")
+    form.get_by_role("button", name="Créer le compte").click()
 
-    expect(page.get_by_role("status")).to_have_text("Zoé Leroy a été ajouté(e).")
+    expect(page.get_by_role("status")).to_have_text("Le compte de Zoé Leroy a été créé.")
     expect(page.get_by_role("row", name=re.compile("Zoé Leroy"))).to_contain_text("Agent")
     axe.check(page)
     screenshot(page, "ines-adds-staff")
