@@ -27,6 +27,7 @@ from hub.agenda.routes import allocation_router
 from hub.config import Settings
 from hub.embedded.process import stored_secret
 from hub.errors import HubError
+from hub.feeds.routes import feeds_router
 from hub.files.web import files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
@@ -136,6 +137,7 @@ def create_app(
     app.router.routes.insert(0, Route("/graphql", graphql, methods=["GET", "POST"]))
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
+    app.include_router(feeds_router())
     app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -137,13 +137,9 @@ async def build_report(calendars: TownCalendars, scope: Scope, month: Month) -> 
 
 def booked_hours(occurrences: Sequence[Occurrence], month: Month) -> float:
     """One town's hours in the month, by the rules in this module's docstring."""
-    periods = sorted(
-        (max(instant(o.start), month.start), min(instant(o.end), month.end))
-        for o in occurrences
-        if not o.all_day
-    )
+    periods = timed_periods(occurrences, month)
     per_day: dict[date, float] = defaultdict(float)
-    for start, end in _union(periods):
+    for start, end in union(periods):
         _spread(start, end, per_day)
     for o in occurrences:
         if o.all_day:
@@ -153,7 +149,18 @@ def booked_hours(occurrences: Sequence[Occurrence], month: Month) -> float:
     return sum(per_day.values())
 
 
-def _union(periods: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def timed_periods(
+    occurrences: Sequence[Occurrence], month: Month
+) -> list[tuple[datetime, datetime]]:
+    """The timed occurrences' periods clipped to the month, sorted."""
+    return sorted(
+        (max(instant(o.start), month.start), min(instant(o.end), month.end))
+        for o in occurrences
+        if not o.all_day
+    )
+
+
+def union(periods: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     merged: list[tuple[datetime, datetime]] = []
     for start, end in periods:
         if end <= start:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import strawberry
 
 from hub.allocation.late_changes import ELSEWHERE, late_changes
+from hub.allocation.overlaps import double_booked, hours_done
 from hub.allocation.service import Report
 from hub.gql.context import Info
 
@@ -24,6 +25,28 @@ class AllocationRow:
     agreed_share: float = strawberry.field(description="The membership's share (0 if none).")
     hours: float = strawberry.field(description="Hours booked in the town's calendar.")
     actual_share: float = strawberry.field(description="hours / totalHours (0 when no hours).")
+    hours_done: float = strawberry.field(
+        description="Of hours, those already past (all of them once the month has ended)."
+    )
+    hours_planned: float = strawberry.field(description="Of hours, those still to come.")
+
+
+@strawberry.type(
+    description="A stretch of time booked in two towns' calendars at once: each town's hours "
+    "count it."
+)
+class DoubleBooking:
+    start: datetime
+    end: datetime
+    hours: float
+    town_ids: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field(description="The two towns.")
+    async def towns(self, info: Info) -> list[Annotated[Town, strawberry.lazy("hub.towns.types")]]:
+        from hub.towns.types import Town
+
+        rows = await info.context.loaders.town.load_many(list(self.town_ids))
+        return [Town.of(row) for row in rows if row is not None]
 
 
 @strawberry.enum(description="How an event of the month was changed after the month ended.")
@@ -78,6 +101,20 @@ class AllocationReport:
     report: strawberry.Private[Report]
 
     @strawberry.field(
+        description="Times booked in two towns' calendars at once (timed events), by start."
+    )
+    def double_booked(self) -> list[DoubleBooking]:
+        return [
+            DoubleBooking(
+                start=overlap.start,
+                end=overlap.end,
+                hours=round(overlap.hours, 2),
+                town_ids=overlap.town_ids,
+            )
+            for overlap in double_booked(self.report.booked, self.report.month)
+        ]
+
+    @strawberry.field(
         description="Once the month has ended: its events (booking the person) created, "
         "changed or deleted since, newest first — a report already sent may differ from this one."
     )
@@ -109,6 +146,11 @@ class AllocationReport:
         from hub.towns.types import Town
 
         query = urlencode({"person": report.person.id})
+        now = datetime.now(UTC)
+        done = {
+            row.town.id: round(hours_done(report.booked.get(row.town.id, []), report.month, now), 2)
+            for row in report.rows
+        }
         return cls(
             month=report.month.label,
             person=Person.of(report.person),
@@ -118,6 +160,8 @@ class AllocationReport:
                     agreed_share=row.agreed_share,
                     hours=row.hours,
                     actual_share=round(row.actual_share, 4),
+                    hours_done=done[row.town.id],
+                    hours_planned=round(max(0.0, row.hours - done[row.town.id]), 2),
                 )
                 for row in report.rows
             ],

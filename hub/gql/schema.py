@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.audit.resolvers import AuditQuery
+from hub.feeds.resolvers import FeedMutation, FeedQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql.executor import HubExecutor
 from hub.people.resolvers import PeopleMutation, PeopleQuery
@@ -32,8 +33,12 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AuditQuery))
-Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
+Query = merge_types(
+    "Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AuditQuery, FeedQuery)
+)
+Mutation = merge_types(
+    "Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation)
+)
 
 
 class HubSchema(strawberry.Schema):
