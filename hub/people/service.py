@@ -174,6 +174,23 @@ async def add_staff(
     )
 
 
+def offboarding_refusal(
+    actor: Principal, person: Person, memberships: Sequence[Membership]
+) -> str | None:
+    """Why ``actor`` may not offboard ``person`` (None when they may)."""
+    if person.id == actor.person_id:
+        return "You cannot offboard yourself; ask another administrator."
+    if person.hub_admin and not actor.hub_admin:
+        return "Only administrators of the shared service may offboard one of them."
+    towns = {m.town_id for m in memberships}
+    if not actor.hub_admin and (not towns or not towns <= actor.administered_towns):
+        return (
+            "Only the shared service's administrators may offboard someone who also "
+            "works for towns you do not administer."
+        )
+    return None
+
+
 async def offboard_staff(
     session: AsyncSession, sync: DirectorySync, actor: Principal, person_id: str
 ) -> Person:
@@ -183,16 +200,9 @@ async def offboard_staff(
         person = await _person(session, person_id)
         memberships = await MembershipRepository(session).of_people([person.id])
         about.town_ids = [m.town_id for m in memberships]
-        if person.id == actor.person_id:
-            raise Forbidden("You cannot offboard yourself; ask another administrator.")
-        if person.hub_admin and not actor.hub_admin:
-            raise Forbidden("Only administrators of the shared service may offboard one of them.")
-        towns = {m.town_id for m in memberships}
-        if not actor.hub_admin and (not towns or not towns <= actor.administered_towns):
-            raise Forbidden(
-                "Only the shared service's administrators may offboard someone who also "
-                "works for towns you do not administer."
-            )
+        refusal = offboarding_refusal(actor, person, memberships)
+        if refusal is not None:
+            raise Forbidden(refusal)
         person.active = False
         await session.flush()
         await sync.disable(person)

@@ -226,7 +226,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
             "confirm.html",
             {
                 "nav": nav,
-                "title": v.language.gettext("Départ d'un agent"),
+                "title": v.language.gettext("Désactiver le compte"),
                 "question": v.language.gettext(
                     "Désactiver le compte de %(name)s dans toutes les communes ? "
                     "Ses fichiers et agendas restent aux communes.",
@@ -234,6 +234,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 ),
                 "action": "/admin/people/offboard",
                 "fields": {"person": person},
+                "confirm": v.language.gettext("Désactiver le compte"),
                 "cancel": "/admin/people",
             },
         )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from hub.portal.client import Answer
-from hub.portal.dates import Week, parse_instant, today
+from hub.portal.agenda_view import month_url, view, week_url
+from hub.portal.dates import MonthGrid, Week, parse_instant, today
 from hub.portal.event_form import (
     SCOPES,
     EventForm,
@@ -45,54 +44,6 @@ FORM_FIELDS = (
     "repeat_until_was",
     "scope",
 )
-
-COLOURS = 6  # town colours in the style sheet: .town-0 … .town-5
-
-
-def view(answer: Answer, week: Week, town_order: dict[str, int]) -> dict[str, Any]:
-    """The week's events per day, each with its town's colour and a conflict mark."""
-    data = answer.data.get("agenda") or {"events": [], "conflicts": [], "errors": []}
-    in_conflict: dict[str, list[str]] = {}
-    for conflict in data["conflicts"]:
-        for side, other in (("first", "second"), ("second", "first")):
-            in_conflict.setdefault(conflict[side]["id"], []).append(
-                conflict[other].get("title") or conflict["person"]["displayName"]
-            )
-    days: dict[date, list[dict[str, Any]]] = {day: [] for day in week.days}
-    for event in data["events"]:
-        start, end = parse_instant(event["start"]), parse_instant(event["end"])
-        shown = {
-            **event,
-            "start_at": start,
-            "end_at": end,
-            "colour": town_order.get(event["town"]["slug"], 0) % COLOURS,
-            "conflicts_with": in_conflict.get(event["id"], []),
-        }
-        for day in covered(start, end):
-            if day in days:
-                days[day].append(shown)
-    return {
-        "days": [(day, sorted(days[day], key=lambda e: e["start_at"])) for day in week.days],
-        "conflicts": data["conflicts"],
-        "errors": data["errors"],
-        "count": len(data["events"]),
-    }
-
-
-def covered(start: datetime, end: datetime) -> list[date]:
-    """The Paris days an event is on: from its start's to its end's (an end at midnight
-    belongs to the day before)."""
-    first = start.astimezone(PARIS).date()
-    last = (
-        (max(end, start + timedelta(microseconds=1)) - timedelta(microseconds=1))
-        .astimezone(PARIS)
-        .date()
-    )
-    return [first + timedelta(days=n) for n in range(min((last - first).days, 366) + 1)]
-
-
-def week_url(week: str, towns: list[str] | None = None) -> str:
-    return "/agenda?" + urlencode([("week", week), *[("town", t) for t in towns or []]])
 
 
 async def find_event(v: Visit, event_id: str, week: Week) -> dict[str, Any]:
@@ -145,28 +96,51 @@ def week_of(form: EventForm) -> Week:
 
 def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
     @router.get("/agenda")
-    async def agenda_week(
+    async def agenda_page(
         v: Visit = Depends(visit),
         week: str | None = None,
+        month: str | None = None,
         town: list[str] = Query(default=[]),
     ) -> Response:
         nav = await page(v)
-        shown = Week.parse(week, today())
+        now = today()
+        if month is not None:
+            grid = MonthGrid.parse(month, now)
+            start, end, days = grid.start, grid.end, grid.days
+            pages = {
+                "previous": month_url(grid.shifted(-1).key, town),
+                "following": month_url(grid.shifted(1).key, town),
+                "other_view": week_url(
+                    Week.of(grid.first if grid != MonthGrid.of(now) else now).key, town
+                ),
+            }
+            shown_week = Week.of(grid.first)
+        else:
+            shown_week = Week.parse(week, now)
+            grid = None
+            start, end, days = shown_week.start, shown_week.end, shown_week.days
+            pages = {
+                "previous": week_url(shown_week.shifted(-1).key, town),
+                "following": week_url(shown_week.shifted(1).key, town),
+                "other_view": month_url(
+                    MonthGrid.of(now if Week.of(now) == shown_week else shown_week.monday).key,
+                    town,
+                ),
+            }
         answer = await v.run(
-            "Agenda",
-            {"start": shown.start.isoformat(), "end": shown.end.isoformat(), "towns": town or None},
+            "Agenda", {"start": start.isoformat(), "end": end.isoformat(), "towns": town or None}
         )
         return v.render(
             "agenda.html",
             {
                 "nav": nav,
-                "week": shown,
-                "previous": week_url(shown.shifted(-1).key, town),
-                "following": week_url(shown.shifted(1).key, town),
+                "week": shown_week,
+                "grid": grid,
+                "today": now,
                 "chosen": town,
-                "agenda": view(answer, shown, nav.town_order),
+                "agenda": view(answer, days, nav.town_order),
                 "problems": v.explain(answer.problems),
-                "default_day": (today() if Week.of(today()) == shown else shown.monday),
+                **pages,
             },
         )
 

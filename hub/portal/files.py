@@ -126,16 +126,22 @@ def newest(workspaces: list[dict[str, Any]], count: int = RECENT) -> list[dict[s
 def uploader(language: Language, limit: int) -> dict[str, Any]:
     """What the page's script needs to post files to /graphql/upload itself."""
     name, reason = "{name}", "{reason}"
-    messages = {code: language.gettext(text) for code, text in BY_CODE.items()}
+    messages: dict[str, str | dict[str, str]] = {
+        code: language.gettext(text) for code, text in BY_CODE.items()
+    }
     messages |= {
         "TOO_LARGE": language.gettext(TOO_LARGE, limit=language.size(limit)),
         "BAD_NAME": language.gettext(BAD_NAME),
         "CONFLICT": language.gettext(EXISTS),
         "NOT_STORED": language.gettext(NOT_STORED, name=name, reason=reason),
-        "SENDING": language.gettext(N_("Envoi de %(total)s fichier(s)…"), total="{total}"),
-        "DONE": language.gettext(
-            N_("Envoi terminé : %(done)s fichier(s) déposé(s) sur %(total)s."),
-            done="{done}",
+        # Plurals as the page's script chooses them (Intl.PluralRules): "one" and "other".
+        "SENDING": language.plural_forms(
+            "Envoi de %(num)d fichier…", "Envoi de %(num)d fichiers…", num="{total}"
+        ),
+        "DONE": language.plural_forms(
+            "Envoi terminé : %(num)d fichier déposé sur %(total)s.",
+            "Envoi terminé : %(num)d fichiers déposés sur %(total)s.",
+            num="{done}",
             total="{total}",
         ),
         "OFFLINE": language.gettext(

@@ -83,8 +83,8 @@ def test_ines_reads_her_own_actions_in_bievres_audit_log(page: Page, demo: str, 
     form.get_by_role("button", name="Créer le compte").click()
     expect(page.get_by_role("status")).to_have_text("Le compte de Yanis Morel a été créé.")
     page.goto(f"{demo}/admin/people")
-    page.get_by_role("link", name=re.compile(": Yanis Morel$")).click()
-    page.get_by_role("button", name="Confirmer").click()
+    page.get_by_role("link", name="Désactiver le compte : Yanis Morel").click()
+    page.get_by_role("button", name="Désactiver le compte").click()
     # When she filters the audit log to Bièvres
     page.goto(f"{demo}/admin/audit")
     page.get_by_label("Commune").select_option("bievres")
@@ -125,3 +125,52 @@ def test_the_admin_audit_log_has_no_codes_and_fits_the_screen(
         assert CODES.search(log.inner_text()) is None, log.inner_text()
         assert no_sideways_scrolling(page), f"the audit log scrolls sideways at {width} px"
         axe.check(page)
+
+
+def test_ines_is_not_offered_what_would_be_refused(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "ines", axe)
+    page.goto(f"{demo}/admin/people")
+
+    camille = page.get_by_role("row", name=re.compile("Camille Rousseau"))
+    expect(camille.get_by_role("link", name=re.compile("Désactiver"))).to_have_count(0)
+    page.goto(f"{demo}/towns/bievres")
+    own = page.get_by_role("row", name=re.compile("Inès Benali"))
+    expect(own.get_by_text("Changer le rôle")).to_have_count(0)
+    expect(own).to_contain_text("un autre administrateur peut le changer")
+    axe.check(page)
+    # Escape closes a panel of actions and gives the focus back to it
+    louis_panel = page.get_by_role("row", name=re.compile("Camille Rousseau"))
+    louis_panel.get_by_text("Changer le rôle").click()
+    expect(louis_panel.get_by_label("Rôle")).to_be_visible()
+    louis_panel.get_by_label("Rôle").focus()
+    page.keyboard.press("Escape")
+    expect(louis_panel.get_by_label("Rôle")).to_be_hidden()
+    expect(louis_panel.locator("summary")).to_be_focused()
+
+
+def test_on_a_phone_the_menu_is_behind_a_button(page: Page, demo: str, axe: Axe) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, demo, "camille", axe)
+    header = page.locator("header.site-header")
+    menu = page.get_by_role("navigation", name="Menu principal")
+    button = page.get_by_role("button", name="Menu")
+
+    assert header.bounding_box()["height"] < 90  # type: ignore[index]
+    expect(menu).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.click()
+    expect(menu).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    axe.check(page)
+    screenshot(page, "menu-375px")
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(button).to_be_focused()
+    button.click()
+    menu.get_by_role("link", name="Temps partagé").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Temps partagé")
+    page.goto(f"{demo}/towns/igny")
+    cell = page.get_by_role("row", name=re.compile("Louis Martin")).get_by_role("cell").first
+    label = cell.evaluate("(c) => getComputedStyle(c, '::before').content")
+    assert label == '"Rôle\u00a0: "', label
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

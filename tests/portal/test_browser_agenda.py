@@ -90,14 +90,14 @@ def test_moving_one_occurrence_keeps_what_was_typed_when_refused(
     expect(flashed(page)).to_contain_text("a été modifié")
     expect(
         event(page, "Permanence de Camille", "2026-12-23").filter(has_text="Vauhallan")
-    ).to_contain_text("09:00–12:00")
+    ).to_contain_text("9 h–12 h")
     expect(
         event(page, "Permanence de Camille", "2026-12-24").filter(has_text="Vauhallan")
     ).to_have_count(0)
     page.goto(f"{demo}/agenda?week=2026-W53")
     expect(
         event(page, "Permanence de Camille", "2026-12-31").filter(has_text="Vauhallan")
-    ).to_contain_text("14:00–18:00")
+    ).to_contain_text("14 h–18 h")
 
 
 def test_an_all_day_event_opens_and_saves_as_all_day(page: Page, demo: str, axe: Axe) -> None:
@@ -141,9 +141,9 @@ def test_a_meeting_every_two_weeks(page: Page, demo: str, axe: Axe) -> None:
     form.get_by_role("radio", name="celui-ci et les suivants").check()
     form.get_by_label("Début", exact=True).fill("16:00")
     form.get_by_role("button", name="Enregistrer").click()
-    expect(event(page, "Point équipe", "2027-01-26")).to_contain_text("16:00–18:00")
+    expect(event(page, "Point équipe", "2027-01-26")).to_contain_text("16 h–18 h")
     page.goto(f"{demo}/agenda?week=2027-W02")
-    expect(event(page, "Point équipe", "2027-01-12")).to_contain_text("17:00–18:00")
+    expect(event(page, "Point équipe", "2027-01-12")).to_contain_text("17 h–18 h")
     axe.check(page)
 
 
@@ -164,3 +164,77 @@ def test_a_change_to_a_reported_month_is_shown_in_its_report(
     expect(late).to_contain_text("Camille Rousseau")
     axe.check(page)
     screenshot(page, "time-sharing-late-change")
+
+
+def test_the_month_view_highlights_today_and_prints_without_menus(
+    page: Page, demo: str, axe: Axe
+) -> None:
+    sign_in(page, demo, "camille", axe)
+    page.goto(f"{demo}/agenda")
+    today = page.locator("[aria-current=date]")
+    expect(today).to_have_count(1)
+    expect(today).to_contain_text("aujourd'hui")
+
+    page.get_by_role("navigation", name="Affichage").get_by_role("link", name="Mois").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Agenda de [^ ]+ \d{4}$")
+    )
+    expect(page.locator("table.month [aria-current=date]")).to_have_count(1)
+    expect(page.locator("table.month td.today")).to_have_count(1)
+    axe.check(page)
+    screenshot(page, "agenda-month")
+    page.goto(f"{demo}/agenda?month=2026-11")
+    tuesday = page.locator(
+        "table.month td", has=page.get_by_role("link", name=re.compile("mardi 17 novembre"))
+    )
+    expect(tuesday.locator("li.event.conflict")).to_have_count(2)
+    page.emulate_media(media="print")
+    for hidden in (
+        page.get_by_role("navigation", name="Menu principal"),
+        page.locator("form.filters"),
+        page.get_by_role("link", name="Nouvel événement"),
+    ):
+        expect(hidden).to_be_hidden()
+    expect(page.locator("table.month")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    axe.check(page)
+
+
+def test_camille_subscribes_then_revokes(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "camille", axe)
+    page.goto(f"{demo}/agenda")
+    page.get_by_role("link", name="S'abonner depuis un téléphone ou Thunderbird").click()
+    axe.check(page)
+    page.get_by_role("button", name="Créer mon adresse d'abonnement").click()
+
+    address = page.get_by_label("Copiez-la maintenant")
+    url = address.input_value()
+    assert re.fullmatch(rf"{re.escape(demo)}/feeds/[A-Za-z0-9_-]{{40,}}\.ics", url), url
+    axe.check(page)
+    feed = page.request.get(url)
+    assert feed.status == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "Permanence de Camille" in feed.text()
+    page.goto(f"{demo}/agenda/subscription")
+    expect(page.get_by_label("Copiez-la maintenant")).to_have_count(0)  # shown once
+    page.get_by_role("button", name="Révoquer l'adresse").click()
+    expect(page.get_by_role("status").first).to_contain_text("révoquée")
+    assert page.request.get(url).status == 404
+
+
+def test_the_november_report_shows_double_bookings_and_hours_done(
+    page: Page, demo: str, axe: Axe
+) -> None:
+    sign_in(page, demo, "camille", axe)
+    page.goto(f"{demo}/time-sharing?month=2026-11")
+
+    double = page.get_by_role("region", name="Heures comptées dans deux communes")
+    expect(double.get_by_role("row", name=re.compile("17 novembre"))).to_contain_text(
+        "Bièvres, Vauhallan"
+    )
+    expect(double).to_contain_text("15 h–16 h 30")
+    header = page.get_by_role("table").filter(has_text="Part réelle").get_by_role("columnheader")
+    expect(header).to_contain_text(["Commune", "Heures", "dont effectuées", "dont prévues"])
+    axe.check(page)

@@ -19,7 +19,7 @@ from tests.portal.conftest import UPLOAD_LIMIT
 pytestmark = pytest.mark.browser
 MARKUP = "<img src=x onerror=alert(1)>.pdf"
 TOO_LARGE = "Il dépasse la taille maximale autorisée (1 Mo)."
-NAVY = "rgb(0, 0, 145)"  # --town-0 of portal.css
+TOWN_0 = "rgb(31, 95, 139)"  # --town-0 of portal.css
 
 
 def open_bievres_files(page: Page, axe: Axe | None) -> None:
@@ -58,7 +58,7 @@ def test_camille_uploads_downloads_and_tidies_files_in_bievres(
     )
     page.get_by_role("button", name="Déposer").click()
 
-    expect(upload_status(page)).to_have_text("Envoi terminé : 1 fichier(s) déposé(s) sur 1.")
+    expect(upload_status(page)).to_have_text("Envoi terminé : 1 fichier déposé sur 1.")
     link = page.get_by_role("link", name="compte-rendu.txt", exact=True)
     expect(link).to_be_visible()
     axe.check(page)
@@ -133,7 +133,7 @@ def test_several_files_dropped_show_their_progress_and_the_limit(
 
     page.locator("[data-drop-zone]").dispatch_event("drop", {"dataTransfer": dropped})
 
-    expect(upload_status(page)).to_have_text("Envoi terminé : 3 fichier(s) déposé(s) sur 4.")
+    expect(upload_status(page)).to_have_text("Envoi terminé : 3 fichiers déposés sur 4.")
     expect(page.get_by_role("alert")).to_have_text(
         f"« trop-gros.bin » n'a pas été déposé. {TOO_LARGE}"
     )
@@ -289,6 +289,6 @@ def test_home_and_agenda_show_recent_files_and_town_colours(
 
     swatches = page.locator(".filters .check")
     colours = swatches.evaluate_all("(all) => all.map((s) => getComputedStyle(s).borderLeftColor)")
-    assert colours[0] == NAVY
+    assert colours[0] == TOWN_0
     assert len(set(colours)) == len(colours) == 3, colours
     axe.check(page)

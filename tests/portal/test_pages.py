@@ -39,7 +39,9 @@ async def sign_in(http: httpx.AsyncClient, world: World, username: str) -> str:
 
 
 def alerts(html: str) -> list[str]:
-    return [unescape(text) for text in re.findall(r'role="alert">([^<]*)<', html)]
+    """The alerts' text, no-break spaces read as spaces (French typography puts them)."""
+    found = re.findall(r'role="alert">([^<]*)<', html)
+    return [" ".join(unescape(text).replace("\u202f", " ").split()) for text in found]
 
 
 async def test_a_visitor_without_a_session_is_sent_to_sign_in(

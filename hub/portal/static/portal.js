@@ -1,4 +1,5 @@
 // Progressive enhancement of the portal's pages; every form also works without this file.
+document.documentElement.classList.add("js");
 //
 // Uploads: each file is posted to /graphql/upload as a GraphQL multipart request (the API's
 // own upload, streamed by the hub), with the session's CSRF token in X-CSRF-Token. It uses
@@ -6,8 +7,13 @@
 
 const uploadForm = document.querySelector("form[data-upload]");
 
+const plurals = new Intl.PluralRules(document.documentElement.lang || "fr");
+
 function fill(template, values) {
-  let text = template;
+  // A message with plural forms ({one, other}) takes the form its first number asks for.
+  let text = typeof template === "string"
+    ? template
+    : template[plurals.select(Number(Object.values(values)[0]))] || template.other;
   for (const [key, value] of Object.entries(values)) text = text.split(`{${key}}`).join(String(value));
   return text;
 }
@@ -145,3 +151,47 @@ for (const box of document.querySelectorAll("input[data-all-day]")) {
 
 // A refused form: its summary takes the focus, so a screen reader reads what to fix.
 document.querySelector("[data-autofocus]")?.focus();
+
+// Printing: the button only exists where printing can be asked for.
+for (const button of document.querySelectorAll("button[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
+
+// The subscription address: one click copies it.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const field = document.getElementById(button.dataset.copy);
+  const status = button.parentElement.querySelector("[data-copy-status]");
+  if (!field || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(field.value);
+    if (status) status.textContent = button.dataset.copied;
+  });
+}
+
+// Phones: the menu opens from its button.
+const menuButton = document.querySelector("button[data-menu-button]");
+if (menuButton) {
+  const header = menuButton.closest(".site-header");
+  menuButton.hidden = false;
+  menuButton.addEventListener("click", () => {
+    const open = header.classList.toggle("open");
+    menuButton.setAttribute("aria-expanded", String(open));
+  });
+}
+
+// Escape closes what is open (the phone menu, a panel of actions) and gives the focus back.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const panel = document.activeElement?.closest("details[open]") || document.querySelector("details[open]");
+  if (panel) {
+    panel.open = false;
+    panel.querySelector("summary")?.focus();
+    return;
+  }
+  if (menuButton && menuButton.getAttribute("aria-expanded") === "true") {
+    menuButton.click();
+    menuButton.focus();
+  }
+});
