@@ -20,7 +20,7 @@ from hub.portal.event_form import (
     place_problems,
     typed,
 )
-from hub.portal.i18n import PARIS
+from hub.portal.i18n import N_, PARIS
 from hub.portal.nav import Nav, page
 from hub.portal.web import Refused, Visit
 
@@ -160,7 +160,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
 
     @router.post("/agenda/events")
     async def create_event(v: Visit = Depends(visit)) -> Response:
-        return await submit(v, "CreateEvent", "L'événement « %(title)s » a été créé.")
+        return await submit(v, "CreateEvent", N_("L'événement « %(title)s » a été créé."))
 
     @router.get("/agenda/events/edit")
     async def edit_event(v: Visit = Depends(visit), id: str = "", week: str = "") -> Response:
@@ -172,7 +172,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
 
     @router.post("/agenda/events/edit")
     async def update_event(v: Visit = Depends(visit)) -> Response:
-        return await submit(v, "UpdateEvent", "L'événement « %(title)s » a été modifié.")
+        return await submit(v, "UpdateEvent", N_("L'événement « %(title)s » a été modifié."))
 
     @router.get("/agenda/events/delete")
     async def confirm_delete_event(

@@ -18,7 +18,7 @@ function fill(template, values) {
   return text;
 }
 
-function postFile(form, file, onProgress) {
+function postFile(form, file, onProgress, clash = "ask") {
   const folder = form.elements.path.value;
   const body = new FormData();
   body.append("operations", JSON.stringify({
@@ -28,6 +28,8 @@ function postFile(form, file, onProgress) {
       workspace: form.dataset.workspace,
       path: folder.endsWith("/") ? folder : `${folder}/`,
       file: null,
+      overwrite: clash === "replace",
+      keepBoth: clash === "keep-both",
     },
   }));
   body.append("map", JSON.stringify({ 0: ["variables.file"] }));
@@ -81,8 +83,35 @@ function setUpUpload(form) {
   const refuse = (file, problem) => {
     const item = document.createElement("li");
     item.textContent = fill(messages.NOT_STORED, { name: file.name, reason: reason(problem) });
+    if (problem.code === "CONFLICT") offerChoice(item, file);
     errorList.append(item);
     errorBox.hidden = false;
+  };
+  // A name already taken: the file can still be sent again, replacing or beside the other.
+  const offerChoice = (item, file) => {
+    const choices = document.createElement("span");
+    choices.className = "upload-choice";
+    for (const [clash, label] of [["replace", messages.REPLACE], ["keep-both", messages.KEEP_BOTH]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = label;
+      button.setAttribute("aria-label", fill(messages.ON_FILE, { action: label, name: file.name }));
+      button.addEventListener("click", async () => {
+        for (const other of choices.querySelectorAll("button")) other.disabled = true;
+        const problem = await postFile(form, file, () => {}, clash);
+        if (problem) {
+          item.textContent = fill(messages.NOT_STORED, { name: file.name, reason: reason(problem) });
+          return;
+        }
+        await refreshListing();
+        item.remove();
+        if (errorList.children.length === 0) errorBox.hidden = true;
+        status.textContent = fill(messages.DONE, { done: 1, total: 1 });
+      });
+      choices.append(button);
+    }
+    item.append(choices);
   };
 
   const send = async (files) => {
@@ -99,17 +128,19 @@ function setUpUpload(form) {
     try {
       for (const file of files) {
         // Checked again by the hub; refusing here spares sending a file that cannot be kept.
+        const clash = form.querySelector("input[name=clash]:checked")?.value || "ask";
         const problem = file.size > limit
           ? { code: "TOO_LARGE" }
           : await postFile(form, file, (loaded) => {
             bar.value = Math.round(((sent + loaded) / total) * 100);
-          });
+          }, clash);
         sent += file.size;
         bar.value = Math.round((sent / total) * 100);
         if (problem) refuse(file, problem); else done += 1;
       }
-      status.textContent = fill(messages.DONE, { done, total: files.length });
+      // The listing first, then the summary: once it shows, everything is in place.
       if (done > 0) await refreshListing();
+      status.textContent = fill(messages.DONE, { done, total: files.length });
     } catch {
       progressBox.hidden = true;
       status.textContent = messages.OFFLINE;
