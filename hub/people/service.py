@@ -130,9 +130,12 @@ async def add_staff(
             raise BadInput("Each town may be listed once.", field="towns")
         people = PersonRepository(session)
         if await people.by_username(username) is not None:
-            raise Conflict(f"The username '{username}' is taken.")
+            raise Conflict(f"The username '{username}' is taken.", field="username")
         if await people.by_email(email) is not None:
-            raise Conflict(f"Someone already uses the address {email}.")
+            raise Conflict(
+                f"Someone already uses the address {email}: add them with setMembership.",
+                field="email",
+            )
         person = Person(username=username, display_name=name, email=email, active=True)
         session.add(person)
         await session.flush()

@@ -31,6 +31,14 @@ BY_CODE = {
 
 # Refusals whose cause the field says precisely: one sentence instead of the code's.
 BY_FIELD = {
+    ("CONFLICT", "email"): N_(
+        "Une personne inscrite a déjà cette adresse électronique : ajoutez-la depuis « Ajouter "
+        "une personne déjà inscrite »."
+    ),
+    ("CONFLICT", "username"): N_(
+        "Cet identifiant de connexion est déjà pris : choisissez-en un autre, ou ajoutez la "
+        "personne depuis « Ajouter une personne déjà inscrite »."
+    ),
     ("BAD_INPUT", "share"): N_(
         "Avec cette part, le temps convenu de cette personne dépasserait 100 % d'un temps "
         "plein : réduisez d'abord sa part dans une autre commune."

@@ -214,3 +214,28 @@ def test_every_message_has_an_english_translation_and_compiled_catalogues_are_fr
         if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
     ]
     assert untranslated == []  # plurals too: every form
+
+
+async def test_creating_an_account_for_someone_registered_points_to_adding_them(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await essonne(world)
+    csrf = await sign_in(http, world, "ines")
+
+    refused = await http.post(
+        "/towns/bievres/staff",
+        data={
+            "csrf": csrf,
+            "displayName": "Camille R.",
+            "username": "camille2",
+            "email": "camille@test.example",
+            "role": "STAFF",
+            "share": "",
+        },
+    )
+    page = await http.get(refused.headers["location"])
+
+    assert alerts(page.text) == [
+        "Une personne inscrite a déjà cette adresse électronique : ajoutez-la depuis "
+        "« Ajouter une personne déjà inscrite »."
+    ]
