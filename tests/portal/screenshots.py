@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.portal.screenshots
 
 Camille signs in (the hub admin, for Admin towns and the audit log); the main pages are
-saved, 1280 px wide (and Home at 375 px), into tests/portal/screenshots/. Needs Chromium (tests/portal/browser.py).
+saved, 1280 px wide (and Home at 375 px), into tests/portal/screenshots/. Needs Chromium
+(tests/portal/browser.py).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def capture(base: str) -> list[Path]:
             page.set_viewport_size(DESKTOP)
             menu(page, "Agenda")
             saved.append(save(page, "agenda"))
-            page.get_by_role("navigation", name="Affichage").get_by_role("link", name="Mois").click()
+            views = page.get_by_role("navigation", name="Affichage")
+            views.get_by_role("link", name="Mois").click()
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             saved.append(save(page, "agenda-month"))
             menu(page, "Fichiers")
