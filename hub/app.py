@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -27,6 +28,7 @@ from hub.allocation.routes import allocation_router
 from hub.config import Settings
 from hub.embedded.process import stored_secret
 from hub.errors import HubError
+from hub.feeds.routes import feeds_router
 from hub.files.web import files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
@@ -34,7 +36,7 @@ from hub.gql.schema import build_schema
 from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
-from hub.portal.routes import portal_router
+from hub.portal.routes import not_found, portal_router
 from hub.portal.security import SecurityHeaders
 from hub.services import Services, build_services
 
@@ -136,9 +138,11 @@ def create_app(
     app.router.routes.insert(0, Route("/graphql", graphql, methods=["GET", "POST"]))
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
+    app.include_router(feeds_router())
     app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_middleware(SecurityHeaders, issuer=settings.oidc_issuer, ide=not settings.production)
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
     # CSRF token); the portal session itself is the hub's own cookie.

@@ -10,6 +10,7 @@ import strawberry
 from connectors.files.port import Entry as StoredEntry
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
+from hub.files.recent import recent_files
 from hub.files.service import Place
 from hub.gql.context import Info
 from hub.towns.models import Workspace as WorkspaceModel
@@ -80,5 +81,17 @@ class Workspace:
         info.context.principal  # noqa: B018 - authenticate before saying anything
         services = info.context.services
         found = await service.list_entries(services.backends.files, self.backend, self.root, path)
+        prefix = download_prefix(services.settings.base_url, self.id)
+        return [Entry.of(entry, prefix) for entry in found]
+
+    @strawberry.field(
+        description="The files modified most recently anywhere in the workspace, newest first "
+        "(found by a bounded walk: 4 levels of folders, 40 folders at most)."
+    )
+    async def recent_files(self, info: Info, first: int = 10) -> list[Entry]:
+        info.context.principal  # noqa: B018 - authenticate before saying anything
+        services = info.context.services
+        stores = services.backends.files
+        found = await recent_files(stores.store(self.backend, self.root), first, stores.timeout)
         prefix = download_prefix(services.settings.base_url, self.id)
         return [Entry.of(entry, prefix) for entry in found]

@@ -24,6 +24,7 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
+from hub.feeds.resolvers import FeedMutation, FeedQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql.executor import HubExecutor
 from hub.people.resolvers import PeopleMutation, PeopleQuery
@@ -34,9 +35,12 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types(
-    "Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery)
+    "Query",
+    (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery, FeedQuery),
 )
-Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
+Mutation = merge_types(
+    "Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation)
+)
 
 
 class HubSchema(strawberry.Schema):

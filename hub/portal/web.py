@@ -50,7 +50,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"message": language(request).gettext(message), "flashes": flashes},
+        {"message": language(request).gettext(message), "flashes": flashes, "status": status},
         status_code=status,
     )
 
