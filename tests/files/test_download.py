@@ -125,6 +125,12 @@ async def test_folders_have_no_download_url(
         ("items=0-1", 10, None),
         ("bytes=x-1", 10, None),
         ("bytes=2-", None, (2, None)),
+        ("bytes=\u00b2-", 10, None),
+        ("bytes=\u0661-\u0663", 10, None),
+        ("bytes=0-" + "9" * 5000, 10, (0, 9)),
+        ("bytes=-" + "9" * 5000, 10, (0, 9)),
+        ("bytes=" + "0" * 5000 + "2-3", 10, (2, 3)),
+        ("bytes=" + "9" * 5000 + "-", None, None),
     ],
 )
 def test_ranges_are_read_as_rfc_9110_says(
@@ -133,10 +139,42 @@ def test_ranges_are_read_as_rfc_9110_says(
     assert parse_range(header, size) == expected
 
 
-@pytest.mark.parametrize(("header", "size"), [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0)])
+@pytest.mark.parametrize(
+    ("header", "size"),
+    [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0), ("bytes=" + "9" * 5000 + "-", 10)],
+)
 def test_ranges_past_the_end_are_unsatisfiable(header: str, size: int) -> None:
     with pytest.raises(Unsatisfiable):
         parse_range(header, size)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.from_regex(r"bytes=[0-9\u00b2\u0661 ,-]{0,40}", fullmatch=True)))
+def test_any_range_header_is_read_or_ignored_never_a_crash(header: str) -> None:
+    try:
+        found = parse_range(header, 10)
+    except Unsatisfiable:
+        return
+    assert found is None or 0 <= found[0] <= (found[1] if found[1] is not None else 9) <= 9
+
+
+async def test_a_malformed_or_huge_range_is_ignored_or_416_never_500(
+    files_gql: GraphQLClient, files_world: World
+) -> None:
+    louis = files_world.token("louis")
+    igny = (await ids(files_gql, louis))["Igny"]
+    await upload(files_gql, louis, igny, "/r.csv", CSV)
+    url = (await published(files_gql, louis, igny))["r.csv"]
+
+    superscript = await download(files_gql.http, url, louis, {"Range": b"bytes=\xb2-"})
+    huge_start = await download(files_gql.http, url, louis, {"Range": "bytes=" + "9" * 5000 + "-"})
+    huge_end = await download(files_gql.http, url, louis, {"Range": "bytes=0-" + "9" * 5000})
+
+    assert (superscript.status_code, superscript.content) == (200, CSV)
+    assert huge_start.status_code == 416
+    assert huge_start.headers["content-range"] == f"bytes */{len(CSV)}"
+    assert (huge_end.status_code, huge_end.content) == (206, CSV)
+    assert huge_end.headers["content-range"] == f"bytes 0-{len(CSV) - 1}/{len(CSV)}"
 
 
 def test_the_disposition_header_never_carries_a_quote_or_a_line_break() -> None:
