@@ -139,7 +139,12 @@ def create_app(
     app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders, issuer=settings.oidc_issuer, ide=not settings.production)
+    app.add_middleware(
+        SecurityHeaders,
+        issuer=settings.oidc_issuer,
+        ide=not settings.production,
+        https=settings.https,
+    )
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
     # CSRF token); the portal session itself is the hub's own cookie.
     app.add_middleware(
@@ -152,7 +157,7 @@ def create_app(
         session_cookie="entente_flow",
         max_age=15 * 60,
         same_site="lax",
-        https_only=settings.base_url.startswith("https://"),
+        https_only=settings.https,
     )
 
     @app.get("/.well-known/jwks.json", include_in_schema=False)

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    @property
+    def https(self) -> bool:
+        """People reach the hub over https (cookies Secure, HSTS)."""
+        return self.base_url.startswith("https://")
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; raise ConfigError with one line naming the bad variable."""

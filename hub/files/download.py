@@ -25,6 +25,7 @@ from hub.identity.principal import Principal
 
 ByteRange = tuple[int, int | None]
 SEND_SIZE = 512 * 1024
+DOWNLOAD_POLICY = "sandbox; default-src 'none'"
 
 
 class Unsatisfiable(Exception):
@@ -213,6 +214,10 @@ async def _start(stores: FileStores, place: Place, path: str, range_header: str 
         "Content-Disposition": attachment(entry.name),
         "Cache-Control": "private, no-cache",
         "X-Content-Type-Options": "nosniff",
+        # An uploaded page, SVG or script opened from this URL would otherwise run in the
+        # hub's origin (the portal's CSP allows 'self' scripts, and this URL is 'self'): as
+        # a sandboxed document it has an opaque origin, no script and nothing to load.
+        "Content-Security-Policy": DOWNLOAD_POLICY,
     }
     try:
         byte_range = parse_range(range_header, entry.size)

@@ -79,6 +79,36 @@ async def test_a_range_gets_206_and_an_impossible_one_416(
     assert beyond.headers["content-range"] == f"bytes */{len(CSV)}"
 
 
+ACTIVE = {
+    "page.html": b"<script>fetch('/graphql')</script>",
+    "logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    "app.js": b"alert(document.cookie)",
+    "data.xml": b'<?xml version="1.0"?><x:script xmlns:x="http://www.w3.org/1999/xhtml"/>',
+    "no-extension": b"<html><script>alert(1)</script></html>",
+}
+
+
+@pytest.mark.parametrize("name", list(ACTIVE))
+async def test_an_uploaded_file_never_runs_in_the_hubs_origin(
+    files_gql: GraphQLClient, files_world: World, name: str
+) -> None:
+    content = ACTIVE[name]
+    louis = files_world.token("louis")
+    igny = (await ids(files_gql, louis))["Igny"]
+    await upload(files_gql, louis, igny, f"/{name}", content, filename=name)
+    url = (await published(files_gql, louis, igny))[name]
+
+    response = await download(files_gql.http, url, louis)
+
+    assert response.status_code == 200
+    assert response.content == content
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    policy = [part.strip() for part in response.headers["content-security-policy"].split(";")]
+    assert "sandbox" in policy  # no allow-scripts, no allow-same-origin: an opaque origin
+    assert "default-src 'none'" in policy
+
+
 async def test_downloads_are_refused_to_strangers_and_for_folders(
     files_gql: GraphQLClient, files_world: World
 ) -> None:

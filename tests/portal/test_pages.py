@@ -160,6 +160,21 @@ async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world:
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
 
 
+async def test_hsts_is_sent_when_the_hub_is_served_over_https(services: Services) -> None:
+    secure = services.settings.model_copy(update={"public_url": "https://entente.example.org"})
+    responses = {}
+    for settings in (services.settings, secure):
+        app = create_app(settings, services)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            responses[settings.public_url] = await client.get("/healthz")
+
+    assert responses["https://entente.example.org"].headers["strict-transport-security"] == (
+        "max-age=31536000"
+    )
+    assert "strict-transport-security" not in responses[None].headers
+
+
 async def test_the_language_follows_the_browser_and_can_be_switched(
     http: httpx.AsyncClient, world: World
 ) -> None:
