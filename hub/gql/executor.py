@@ -16,12 +16,14 @@ and no ``@defer``/``@stream`` applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from graphql.execution import executor as graphql_executor
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -48,6 +50,26 @@ _Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any], bool, type | None
 _Plan = tuple[_Step, ...]
 # graphql-core's String and ID return a str as it is, Boolean a bool: no call needed for them
 _UNCHANGED = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
+
+
+async def gather_settled(*awaitables: Awaitable[Any]) -> list[Any]:
+    """The fields' values once every one of them has finished; the first failure is raised.
+
+    graphql-core 3.3 gathers an object's fields with ``gather_with_cancel``: when one fails,
+    its siblings are cancelled wherever they are. Here they share the request's database
+    session, and a statement cancelled halfway makes SQLAlchemy terminate the connection:
+    the session then failed when it was closed ("Cannot operate on a closed database" on
+    SQLite, a reset connection on PostgreSQL). A sibling is a few milliseconds of work, or
+    a backend call bounded by its own timeout, so it is let finish instead."""
+    results = await asyncio.gather(*awaitables, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+# graphql-core's executor looks this name up in its module on every call
+setattr(graphql_executor, "gather_with_cancel", gather_settled)  # noqa: B010
 
 
 class HubExecutor(StrawberryGraphQLCoreExecutionContext):

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.config import Environment, Settings
 from hub.services import Services, build_services
 from hub.towns import service as town_service
+from hub.towns.models import Workspace
 from tests.support.graphql import GraphQLClient, hub_http
 from tests.support.territory import essonne
 from tests.support.world import World
@@ -93,6 +94,27 @@ async def test_unexpected_errors_are_masked(
     assert reply.codes == ["INTERNAL"]
     assert "hunter2" not in str(reply.errors)
     assert "hunter2" in caplog.text  # the details are logged for the operators
+
+
+async def test_a_failing_field_lets_its_siblings_finish_their_database_reads(
+    gql: GraphQLClient, world: World
+) -> None:
+    await essonne(world)
+    louis = world.token("louis")
+    async with world.services.sessions() as session:
+        igny = await session.scalar(
+            select(Workspace.id).where(Workspace.owner_town_id == world.towns["igny"].id)
+        )
+    # entries fails at once; towns is then reading the database through its loader
+    query = (
+        'query($id: ID!) { workspace(id: $id) { towns { slug } entries(path: "<b>") { name } } }'
+    )
+
+    refused = await gql(query, {"id": igny}, token=louis)
+    after = await gql("query { towns { slug } }", token=louis)
+
+    assert refused.codes == ["BAD_INPUT"]
+    assert after.ok() == {"towns": [{"slug": "igny"}]}
 
 
 async def test_syntax_errors_are_bad_input(gql: GraphQLClient, world: World) -> None:

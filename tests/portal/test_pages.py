@@ -12,12 +12,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from hub.app import create_app
 from hub.identity.sessions import COOKIE, open_session
 from hub.portal import catalogues
 from hub.portal.i18n import LOCALES
 from hub.services import Services
+from hub.towns.models import Workspace
 from tests.support.territory import essonne
 from tests.support.world import World
 
@@ -142,6 +144,29 @@ async def test_an_api_refusal_is_a_french_message_not_a_trace(
         "Vous n'avez pas accès à cette page.",
     ]
     assert "Traceback" not in page.text
+
+
+async def test_a_bad_path_is_a_400_page_in_french_and_the_session_closes_cleanly(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await essonne(world)
+    await sign_in(http, world, "louis")
+    async with world.services.sessions() as session:
+        igny = await session.scalar(
+            select(Workspace.id).where(Workspace.owner_town_id == world.towns["igny"].id)
+        )
+
+    # the folder's query fails on the path while its other fields are still reading the
+    # database; closing the request's session must not find a terminated connection
+    refused = await http.get(f"/files/{igny}?path=%3Cb%3E")
+    town = await http.get("/towns/igny")
+
+    assert refused.status_code == 400
+    assert alerts(refused.text) == [
+        "Certaines informations saisies ne sont pas valides ; corrigez-les et réessayez. "
+        "Champ concerné : Chemin."
+    ]
+    assert town.status_code == 200
 
 
 async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world: World) -> None:
