@@ -30,6 +30,7 @@ from hub.errors import HubError
 from hub.files.web import files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
+from hub.gql.limits import QueryLimits
 from hub.gql.schema import build_schema
 from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
@@ -127,7 +128,7 @@ def create_app(
         app.state.services = services
 
     graphql = HubGraphQL(
-        build_schema(production=settings.production),
+        build_schema(production=settings.production, limits=QueryLimits.of(settings)),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,

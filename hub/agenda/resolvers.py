@@ -12,6 +12,7 @@ from hub.agenda.window import check_window
 from hub.allocation import service as allocation
 from hub.allocation.types import AllocationReport
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 
 
 @strawberry.input
@@ -42,7 +43,8 @@ class EventInput:
 class AgendaQuery:
     @strawberry.field(
         description="Events of the caller's towns (or those listed) in [start, end), at most "
-        "366 days, recurrences expanded, sorted by start; a town that fails is in errors."
+        "366 days, recurrences expanded, sorted by start; a town that fails is in errors.",
+        metadata=BACKEND_CALL,
     )
     async def agenda(
         self, info: Info, start: datetime, end: datetime, towns: list[str] | None = None
@@ -56,7 +58,9 @@ class AgendaQuery:
         calendars = info.context.services.backends.calendars
         return Agenda.of(await service.read_agenda(calendars, scope, start, end))
 
-    @strawberry.field(description='A pooled manager\'s hours per town; month = "2026-11".')
+    @strawberry.field(
+        description='A pooled manager\'s hours per town; month = "2026-11".', metadata=BACKEND_CALL
+    )
     async def allocation(
         self, info: Info, month: str, person: strawberry.ID | None = None
     ) -> AllocationReport:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql.execution import executor as graphql_executor
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -73,6 +73,15 @@ setattr(graphql_executor, "gather_with_cancel", gather_settled)  # noqa: B010
 
 
 class HubExecutor(StrawberryGraphQLCoreExecutionContext):
+    quiet: ClassVar[bool] = False
+    """No suggestion ("Did you mean …?") in errors about variables' values and enum values."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls.quiet:
+            kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # grouped field sets are memoized by graphql-core for the executor's life, so their
@@ -259,3 +268,9 @@ def _coerced(
     if coerced is None or coerced is Undefined:
         return _GENERAL
     return coerced
+
+
+class QuietExecutor(HubExecutor):
+    """Production's: the schema's names are not hinted at to whoever sends a typo."""
+
+    quiet = True

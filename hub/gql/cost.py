@@ -1,0 +1,167 @@
+"""How deep an operation goes and what it costs, read from the document before it runs.
+
+One validation rule measures both, so the result is remembered with the document's other
+validation errors (``hub.gql.limits``): a query pays for it once, not on every request.
+
+Depth counts levels of fields: ``{ towns { slug } }`` is 2 deep. Cost counts the calls a
+query makes. A field that calls a backend (a folder listing, the calendars, the directory;
+every mutation, and the fields declared with ``metadata=BACKEND_CALL``) weighs ``BACKEND``
+each time it runs: once per item of every list above it, each list counted ``LIST_SIZE``
+items. A field read from the hub's database weighs 1 however many items are above it (its
+loader reads a whole level in one query); a plain attribute weighs nothing. So
+``workspace(id) { entries }`` costs 11, and fifteen aliased ``entries`` under
+``towns { members { person { memberships { town { workspace`` cost about 150 000.
+Fragments count where they are spread (each is measured once); introspection weighs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql.language.visitor import SKIP, VisitorAction
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    get_named_type,
+    is_list_type,
+    is_non_null_type,
+)
+
+BACKEND = 10
+LIST_SIZE = 10
+COST = "entente.cost"
+BACKEND_CALL = {COST: BACKEND}
+"""``strawberry.field(metadata=BACKEND_CALL)``: this field calls a backend server."""
+
+# (depth, cost once per query, cost per item of the lists above)
+Measure = tuple[int, int, int]
+NOTHING: Measure = (0, 0, 0)
+
+
+def weight(field: GraphQLField) -> tuple[int, bool]:
+    """The field's weight, and whether it is paid per item (a backend call)."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        return 0, False
+    declared = definition.metadata.get(COST)
+    if isinstance(declared, int):
+        return declared, True
+    return (1 if definition.base_resolver is not None else 0), False
+
+
+def _list_factor(field: GraphQLField) -> int:
+    kind: Any = field.type
+    factor = 1
+    while is_non_null_type(kind) or is_list_type(kind):
+        if is_list_type(kind):
+            factor *= LIST_SIZE
+        kind = kind.of_type
+    return factor
+
+
+def depth_and_cost_rule(max_depth: int, max_cost: int) -> type[ASTValidationRule]:
+    """The rule refusing an operation deeper than ``max_depth`` or dearer than ``max_cost``."""
+
+    class DepthAndCost(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments: dict[str, Measure] = {}
+            self.mutation = context.schema.mutation_type
+            self.measuring: set[str] = set()
+
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_: object
+        ) -> VisitorAction:
+            root = self.context.schema.get_root_type(node.operation)
+            if root is not None:
+                depth, once, per_item = self.selections(root, node.selection_set)
+                cost = once + per_item
+                name = node.name.value if node.name else "The query"
+                if depth > max_depth:
+                    self.report_error(
+                        GraphQLError(
+                            f"{name} is {depth} levels deep; the limit is {max_depth} "
+                            "(HUB_MAX_QUERY_DEPTH).",
+                            node,
+                        )
+                    )
+                if cost > max_cost:
+                    self.report_error(
+                        GraphQLError(
+                            f"{name} would cost {cost} (backend calls weigh {BACKEND}, "
+                            f"lists count {LIST_SIZE} items); the limit is {max_cost} "
+                            "(HUB_MAX_QUERY_COST). Ask for fewer aliased or nested lists.",
+                            node,
+                        )
+                    )
+            return SKIP
+
+        def selections(self, parent: GraphQLNamedType, selection_set: SelectionSetNode) -> Measure:
+            depth = once = per_item = 0
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    found = self.field(parent, selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    kind = (
+                        self.context.schema.get_type(condition.name.value) if condition else parent
+                    )
+                    found = self.selections(kind, selection.selection_set) if kind else NOTHING
+                elif isinstance(selection, FragmentSpreadNode):
+                    found = self.fragment(selection.name.value)
+                else:  # pragma: no cover - the three kinds of selection
+                    continue
+                depth = max(depth, found[0])
+                once, per_item = once + found[1], per_item + found[2]
+            return depth, once, per_item
+
+        def field(self, parent: GraphQLNamedType, node: FieldNode) -> Measure:
+            name = node.name.value
+            fields = getattr(parent, "fields", None)
+            if name.startswith("__") or not fields or name not in fields:
+                return 1, 0, 0  # introspection, or a field other rules refuse
+            definition: GraphQLField = fields[name]
+            # every mutation of the hub calls a backend (the directory, files, calendars)
+            own, is_call = (BACKEND, True) if parent is self.mutation else weight(definition)
+            depth, once, per_item = (
+                self.selections(get_named_type(definition.type), node.selection_set)
+                if node.selection_set is not None
+                else NOTHING
+            )
+            per_item = _list_factor(definition) * per_item
+            if is_call:
+                return 1 + depth, once, own + per_item
+            return 1 + depth, own + once, per_item
+
+        def type_named(self, name: str) -> GraphQLNamedType | None:
+            return self.context.schema.get_type(name)
+
+        def fragment(self, name: str) -> Measure:
+            known = self.fragments.get(name)
+            if known is not None:
+                return known
+            definition = self.context.get_fragment(name)
+            if definition is None or name in self.measuring:
+                return NOTHING  # unknown or cyclic: other rules refuse it
+            kind = self.type_named(definition.type_condition.name.value)
+            if kind is None:
+                return NOTHING
+            self.measuring.add(name)
+            measured = self.selections(kind, definition.selection_set)
+            self.measuring.discard(name)
+            self.fragments[name] = measured
+            return measured
+
+    return DepthAndCost
