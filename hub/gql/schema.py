@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 import strawberry
@@ -15,6 +16,7 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.audit.resolvers import AuditQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
+from hub.gql import scalars
 from hub.gql.executor import HubExecutor, QuietExecutor
 from hub.gql.limits import DocumentChecks, Documents, QueryLimits
 from hub.people.resolvers import PeopleMutation, PeopleQuery
@@ -44,4 +46,5 @@ def build_schema(*, production: bool, limits: QueryLimits | None = None) -> stra
         extensions=extensions,
         execution_context_class=QuietExecutor if production else HubExecutor,
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides={datetime: scalars.DateTime},
     )
