@@ -23,7 +23,7 @@ from hub.gql.context import Context
 from hub.identity.sessions import COOKIE, find_session
 from hub.identity.web import authenticate
 from hub.portal.client import Answer, PortalClient, Problem
-from hub.portal.i18n import Language, language
+from hub.portal.i18n import N_, Language, language
 from hub.portal.messages import explain, explain_all
 from hub.portal.templating import templates
 from hub.services import Services
@@ -45,6 +45,11 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+TOO_LARGE_FORM = N_(
+    "Le formulaire envoyé est trop volumineux ; raccourcissez les textes et réessayez."
+)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
