@@ -31,6 +31,16 @@ async def published(gql: GraphQLClient, token: str, workspace: str) -> dict[str,
     return {e["name"]: e["downloadUrl"] for e in data["workspace"]["entries"]}
 
 
+async def uploaded_by_louis(
+    gql: GraphQLClient, world: World, name: str, content: bytes
+) -> tuple[str, str]:
+    """Louis's token and the download URL of ``/name``, which he uploads to Igny."""
+    louis = world.token("louis")
+    igny = (await ids(gql, louis))["Igny"]
+    await upload(gql, louis, igny, f"/{name}", content, filename=name)
+    return louis, (await published(gql, louis, igny))[name]
+
+
 async def test_a_download_streams_the_file_with_its_type_and_name(
     files_gql: GraphQLClient, files_world: World
 ) -> None:
@@ -61,10 +71,7 @@ async def test_a_download_streams_the_file_with_its_type_and_name(
 async def test_a_range_gets_206_and_an_impossible_one_416(
     files_gql: GraphQLClient, files_world: World
 ) -> None:
-    louis = files_world.token("louis")
-    igny = (await ids(files_gql, louis))["Igny"]
-    await upload(files_gql, louis, igny, "/b.csv", CSV)
-    url = (await published(files_gql, louis, igny))["b.csv"]
+    louis, url = await uploaded_by_louis(files_gql, files_world, "b.csv", CSV)
 
     middle = await download(files_gql.http, url, louis, {"Range": "bytes=4-11"})
     tail = await download(files_gql.http, url, louis, {"Range": "bytes=-8"})
@@ -93,10 +100,7 @@ async def test_an_uploaded_file_never_runs_in_the_hubs_origin(
     files_gql: GraphQLClient, files_world: World, name: str
 ) -> None:
     content = ACTIVE[name]
-    louis = files_world.token("louis")
-    igny = (await ids(files_gql, louis))["Igny"]
-    await upload(files_gql, louis, igny, f"/{name}", content, filename=name)
-    url = (await published(files_gql, louis, igny))[name]
+    louis, url = await uploaded_by_louis(files_gql, files_world, name, content)
 
     response = await download(files_gql.http, url, louis)
 
@@ -191,10 +195,7 @@ def test_any_range_header_is_read_or_ignored_never_a_crash(header: str) -> None:
 async def test_a_malformed_or_huge_range_is_ignored_or_416_never_500(
     files_gql: GraphQLClient, files_world: World
 ) -> None:
-    louis = files_world.token("louis")
-    igny = (await ids(files_gql, louis))["Igny"]
-    await upload(files_gql, louis, igny, "/r.csv", CSV)
-    url = (await published(files_gql, louis, igny))["r.csv"]
+    louis, url = await uploaded_by_louis(files_gql, files_world, "r.csv", CSV)
 
     superscript = await download(files_gql.http, url, louis, {"Range": b"bytes=\xb2-"})
     huge_start = await download(files_gql.http, url, louis, {"Range": "bytes=" + "9" * 5000 + "-"})
