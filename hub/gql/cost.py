@@ -1,6 +1,6 @@
-"""How deep an operation goes and what it costs, read from the document before it runs.
+"""How deep an operation goes, its aliases and what it costs, read before it runs.
 
-One validation rule measures both, so the result is remembered with the document's other
+One validation rule measures all three, so the result is remembered with the document's other
 validation errors (``hub.gql.limits``): a query pays for it once, not on every request.
 
 Depth counts levels of fields: ``{ towns { slug } }`` is 2 deep. Cost counts the calls a
@@ -11,12 +11,13 @@ items. A field read from the hub's database weighs 1 however many items are abov
 loader reads a whole level in one query); a plain attribute weighs nothing. So
 ``workspace(id) { entries }`` costs 11, and fifteen aliased ``entries`` under
 ``towns { members { person { memberships { town { workspace`` cost about 150 000.
-Fragments count where they are spread (each is measured once); introspection weighs nothing.
+Aliases and costs in a fragment count each time it is spread (each fragment is measured once);
+introspection weighs nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql.language.visitor import SKIP, VisitorAction
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -45,9 +46,26 @@ COST = "entente.cost"
 BACKEND_CALL = {COST: BACKEND}
 """``strawberry.field(metadata=BACKEND_CALL)``: this field calls a backend server."""
 
-# (depth, cost once per query, cost per item of the lists above)
-Measure = tuple[int, int, int]
-NOTHING: Measure = (0, 0, 0)
+
+class Measure(NamedTuple):
+    depth: int
+    aliases: int
+    once: int
+    """Cost paid once per query (database fields)."""
+    per_item: int
+    """Cost paid once per item of every list above (backend calls)."""
+
+    def __add__(self, other: object) -> Measure:  # side by side in one selection set
+        assert isinstance(other, Measure)
+        return Measure(
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.once + other.once,
+            self.per_item + other.per_item,
+        )
+
+
+NOTHING = Measure(0, 0, 0, 0)
 
 
 def weight(field: GraphQLField) -> tuple[int, bool]:
@@ -71,10 +89,10 @@ def _list_factor(field: GraphQLField) -> int:
     return factor
 
 
-def depth_and_cost_rule(max_depth: int, max_cost: int) -> type[ASTValidationRule]:
-    """The rule refusing an operation deeper than ``max_depth`` or dearer than ``max_cost``."""
+def limits_rule(max_depth: int, max_aliases: int, max_cost: int) -> type[ASTValidationRule]:
+    """The rule refusing an operation deeper, with more aliases, or dearer than allowed."""
 
-    class DepthAndCost(ValidationRule):
+    class DepthAliasesAndCost(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             self.fragments: dict[str, Measure] = {}
@@ -85,65 +103,73 @@ def depth_and_cost_rule(max_depth: int, max_cost: int) -> type[ASTValidationRule
             self, node: OperationDefinitionNode, *_: object
         ) -> VisitorAction:
             root = self.context.schema.get_root_type(node.operation)
-            if root is not None:
-                depth, once, per_item = self.selections(root, node.selection_set)
-                cost = once + per_item
-                name = node.name.value if node.name else "The query"
-                if depth > max_depth:
-                    self.report_error(
-                        GraphQLError(
-                            f"{name} is {depth} levels deep; the limit is {max_depth} "
-                            "(HUB_MAX_QUERY_DEPTH).",
-                            node,
-                        )
-                    )
-                if cost > max_cost:
-                    self.report_error(
-                        GraphQLError(
-                            f"{name} would cost {cost} (backend calls weigh {BACKEND}, "
-                            f"lists count {LIST_SIZE} items); the limit is {max_cost} "
-                            "(HUB_MAX_QUERY_COST). Ask for fewer aliased or nested lists.",
-                            node,
-                        )
-                    )
+            if root is None:
+                return SKIP
+            measured = self.selections(root, node.selection_set)
+            name = node.name.value if node.name else "The query"
+            cost = measured.once + measured.per_item
+            refusals = [
+                (
+                    measured.depth > max_depth,
+                    f"is {measured.depth} levels deep",
+                    max_depth,
+                    "DEPTH",
+                ),
+                (
+                    measured.aliases > max_aliases,
+                    f"has {measured.aliases} aliases",
+                    max_aliases,
+                    "ALIASES",
+                ),
+                (
+                    cost > max_cost,
+                    f"would cost {cost} (backend calls weigh {BACKEND}, lists count "
+                    f"{LIST_SIZE} items)",
+                    max_cost,
+                    "COST",
+                ),
+            ]
+            for refused, what, limit, variable in refusals:
+                if refused:
+                    message = f"{name} {what}; the limit is {limit} (HUB_MAX_QUERY_{variable})."
+                    self.report_error(GraphQLError(message, node))
             return SKIP
 
         def selections(self, parent: GraphQLNamedType, selection_set: SelectionSetNode) -> Measure:
-            depth = once = per_item = 0
+            measured = NOTHING
             for selection in selection_set.selections:
                 if isinstance(selection, FieldNode):
-                    found = self.field(parent, selection)
+                    measured += self.field(parent, selection)
                 elif isinstance(selection, InlineFragmentNode):
                     condition = selection.type_condition
-                    kind = (
-                        self.context.schema.get_type(condition.name.value) if condition else parent
-                    )
-                    found = self.selections(kind, selection.selection_set) if kind else NOTHING
+                    kind = self.type_named(condition.name.value) if condition else parent
+                    if kind is not None:
+                        measured += self.selections(kind, selection.selection_set)
                 elif isinstance(selection, FragmentSpreadNode):
-                    found = self.fragment(selection.name.value)
-                else:  # pragma: no cover - the three kinds of selection
-                    continue
-                depth = max(depth, found[0])
-                once, per_item = once + found[1], per_item + found[2]
-            return depth, once, per_item
+                    measured += self.fragment(selection.name.value)
+            return measured
 
         def field(self, parent: GraphQLNamedType, node: FieldNode) -> Measure:
             name = node.name.value
+            alias = 1 if node.alias is not None else 0
             fields = getattr(parent, "fields", None)
             if name.startswith("__") or not fields or name not in fields:
-                return 1, 0, 0  # introspection, or a field other rules refuse
+                return Measure(1, alias, 0, 0)  # introspection, or a field other rules refuse
             definition: GraphQLField = fields[name]
             # every mutation of the hub calls a backend (the directory, files, calendars)
             own, is_call = (BACKEND, True) if parent is self.mutation else weight(definition)
-            depth, once, per_item = (
+            below = (
                 self.selections(get_named_type(definition.type), node.selection_set)
                 if node.selection_set is not None
                 else NOTHING
             )
-            per_item = _list_factor(definition) * per_item
-            if is_call:
-                return 1 + depth, once, own + per_item
-            return 1 + depth, own + once, per_item
+            per_item = _list_factor(definition) * below.per_item
+            return Measure(
+                1 + below.depth,
+                alias + below.aliases,
+                below.once + (0 if is_call else own),
+                per_item + (own if is_call else 0),
+            )
 
         def type_named(self, name: str) -> GraphQLNamedType | None:
             return self.context.schema.get_type(name)
@@ -164,4 +190,4 @@ def depth_and_cost_rule(max_depth: int, max_cost: int) -> type[ASTValidationRule
             self.fragments[name] = measured
             return measured
 
-    return DepthAndCost
+    return DepthAliasesAndCost

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -36,7 +35,7 @@ from graphql import (
     validate,
 )
 from hub.errors import BadInput
-from hub.gql.cost import depth_and_cost_rule
+from hub.gql.cost import limits_rule
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -90,8 +89,7 @@ class Documents:
             *specified_rules,
             MaybeNullValidationRule,
             OneOfInputValidationRule,
-            depth_and_cost_rule(limits.depth, limits.cost),
-            aliases_rule(limits.aliases),
+            limits_rule(limits.depth, limits.aliases, limits.cost),
         ]
         if production:
             rules.append(NoSchemaIntrospectionCustomRule)

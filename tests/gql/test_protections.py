@@ -75,6 +75,9 @@ async def test_more_than_fifteen_aliases_are_refused(gql: GraphQLClient, world: 
     allowed = await gql(f"query {{ {fifteen} }}", token=world.token("admin"))
 
     assert refused.codes == ["BAD_INPUT"]
+    assert refused.errors[0]["message"] == (
+        "The query has 16 aliases; the limit is 15 (HUB_MAX_QUERY_ALIASES)."
+    )
     assert allowed.ok()
 
 
@@ -82,12 +85,21 @@ async def test_aliases_hidden_in_fragments_count_too(gql: GraphQLClient, world: 
     await essonne(world)
     fragment_aliases = " ".join(f"s{i}: slug" for i in range(16))
 
+    eight = " ".join(f"s{i}: slug" for i in range(8))
+
     reply = await gql(
         f"query {{ towns {{ ...F }} }} fragment F on Town {{ {fragment_aliases} }}",
         token=world.token("admin"),
     )
+    spread_twice = await gql(
+        f"query {{ towns {{ ...E }} again: towns {{ ...E }} }} fragment E on Town {{ {eight} }}",
+        token=world.token("admin"),
+    )
 
     assert reply.codes == ["BAD_INPUT"]
+    assert spread_twice.errors[0]["message"] == (
+        "The query has 17 aliases; the limit is 15 (HUB_MAX_QUERY_ALIASES)."
+    )
 
 
 async def test_token_floods_are_refused(gql: GraphQLClient, world: World) -> None:
