@@ -39,7 +39,8 @@ class SignInFirst(Exception):
 
 
 class Refused(Exception):
-    """The page cannot be shown to this visitor; ``message`` is a catalogue message id."""
+    """The page cannot be shown to this visitor; ``message`` is a catalogue message id, or a
+    sentence already in the page's language."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
