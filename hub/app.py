@@ -25,12 +25,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub import __version__
-from hub.agenda.routes import allocation_router
+from hub.allocation.routes import allocation_router
 from hub.body_limit import BodyLimit
 from hub.config import Settings
+from hub.edge import problem
 from hub.embedded.process import stored_secret
 from hub.errors import HubError, TooLarge
-from hub.files.web import UPLOAD_PATH, files_router, problem
+from hub.files.web import UPLOAD_PATH, files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
 from hub.gql.limits import QueryLimits

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import CalendarStore
+from connectors.checks import check_webdav
 from connectors.directory.keycloak import KeycloakDirectory
 from connectors.directory.port import Directory
-from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
+from connectors.files.nextcloud import NextcloudStore
+from connectors.files.nextcloud_admin import NextcloudAdmin
 from connectors.files.port import FileStore
-from connectors.files.webdav import WebDavStore
+from connectors.files.webdav import WebDavServer
+from connectors.http import Transport
 from hub.agenda.calendars import CalendarStep, TownCalendars
 from hub.config import Settings
 from hub.embedded.stack import Endpoint
@@ -99,39 +104,52 @@ def connect_backends(
 
 def connect_files(settings: Settings, webdav: Endpoint | None) -> FileStores:
     """The file backends: the WebDAV endpoint (embedded or ``HUB_WEBDAV_URL``) and, when
-    ``HUB_NEXTCLOUD_URL`` is set, Nextcloud; ``HUB_FILES_BACKEND`` picks the default."""
+    ``HUB_NEXTCLOUD_URL`` is set, Nextcloud; ``HUB_FILES_BACKEND`` picks the default. Each
+    backend has one connection (transport, pool, breaker) shared by all its workspaces."""
     timeout = settings.backend_timeout
     factories: dict[str, StoreFactory] = {}
+    closers = []
+    checks = {}
     if webdav is not None:
-
-        def webdav_store(root: str) -> FileStore:
-            return WebDavStore(
-                webdav.url,
-                username=webdav.username,
-                password=webdav.password,
-                root=root,
-                timeout=timeout,
-            )
-
-        factories["webdav"] = webdav_store
+        server = WebDavServer(
+            webdav.url, username=webdav.username, password=webdav.password, timeout=timeout
+        )
+        factories["webdav"] = server.store
+        closers.append(server.aclose)
+        checks["webdav"] = partial(check_webdav, server.transport, server.base_url + "/")
     admin: NextcloudAdmin | None = None
     if settings.nextcloud_url is not None:
         url, username = settings.nextcloud_url, settings.nextcloud_username or ""
         password = (
             settings.nextcloud_password.get_secret_value() if settings.nextcloud_password else ""
         )
+        transport = Transport(
+            backend="nextcloud", username=username, password=password, timeout=timeout
+        )
 
         def nextcloud_store(root: str) -> FileStore:
             return NextcloudStore(
-                url, username=username, password=password, root=root, timeout=timeout
+                url,
+                username=username,
+                password=password,
+                root=root,
+                timeout=timeout,
+                transport=transport,
             )
 
         factories["nextcloud"] = nextcloud_store
-        admin = NextcloudAdmin(url, username=username, password=password, timeout=timeout)
+        closers.append(transport.aclose)
+        home = f"{url.rstrip('/')}/remote.php/dav/files/{quote(username)}/"
+        checks["nextcloud"] = partial(check_webdav, transport, home)
+        admin = NextcloudAdmin(
+            url, username=username, password=password, timeout=timeout, transport=transport
+        )
     return FileStores(
         factories,
         default=settings.files_backend,
         timeout=timeout,
         team_folders=admin,
         hub_group=settings.nextcloud_hub_group if admin else None,
+        closers=closers,
+        checks=checks,
     )

@@ -1,4 +1,4 @@
-"""`hub serve | demo | migrate | token | create-admin | schema`."""
+"""`hub serve | demo | check | migrate | token | create-admin | invite | schema`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from hub.people.models import Person
 
 SCHEMA_PATH = Path("graphql/schema.graphql")
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -20,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the hub (starts embedded backends if none is set)")
     commands.add_parser("demo", help="migrate, seed the demo territory and serve")
+    commands.add_parser(
+        "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="print an access token (embedded mode only)")
     token.add_argument("username")
@@ -31,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="read a password for the portal's own sign-in form from stdin (embedded mode)",
     )
+    invite = commands.add_parser(
+        "invite", help="print a one-time link that links someone's provider account (SSO mode)"
+    )
+    invite.add_argument("username")
     schema = commands.add_parser("schema", help="write the GraphQL SDL")
     schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
     args = parser.parse_args(argv)
@@ -47,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        if args.command == "check":
+            return asyncio.run(_check(settings))
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
@@ -55,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-admin":
             password = _read_password(settings) if args.password_stdin else None
             asyncio.run(_create_admin(settings, args.username, args.email, password))
+        elif args.command == "invite":
+            asyncio.run(_invite(settings, args.username))
         elif args.command in ("serve", "demo"):
             from hub.runner import run
 
@@ -82,6 +99,33 @@ def _write_schema(output: Path) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     return 0
+
+
+async def _check(settings: Settings) -> int:
+    """One line per finding; 1 if any failed. Backends left to ``hub serve``'s embedded
+    servers are not started here: they are said to be skipped."""
+    from connectors.checks import Level
+    from hub.backends import Endpoints
+    from hub.checks import run_checks
+    from hub.embedded.stack import configured
+    from hub.services import build_services
+
+    caldav = configured(settings.caldav_url, settings.caldav_username, settings.caldav_password)
+    webdav = configured(settings.webdav_url, settings.webdav_username, settings.webdav_password)
+    for endpoint, variable, server in (
+        (caldav, "HUB_CALDAV_URL", "Radicale"),
+        (webdav, "HUB_WEBDAV_URL", "WsgiDAV"),
+    ):
+        if endpoint is None:
+            print(f"skip  {variable} unset: hub serve starts an embedded {server}")
+    services = build_services(settings, endpoints=Endpoints(caldav=caldav, webdav=webdav))
+    try:
+        findings = await run_checks(services)
+    finally:
+        await services.aclose()
+    for finding in findings:
+        print(finding.line())
+    return 1 if any(f.level is Level.FAIL for f in findings) else 0
 
 
 async def _migrate(settings: Settings) -> None:
@@ -146,11 +190,50 @@ async def _create_admin(
         async with services.sessions() as session:
             hashed = await asyncio.to_thread(hash_password, password) if password else None
             person = await create_first_admin(session, username, email, hashed)
-        print(f"created hub administrator {person.username} ({person.email})")
+            print(f"created hub administrator {person.username} ({person.email})")
+            if not settings.embedded_identity:
+                await _print_invitation(settings, session, person)
     except HubError as exc:
         raise UserError(exc.message) from None
     finally:
         await services.aclose()
+
+
+async def _invite(settings: Settings, username: str) -> None:
+    from hub.errors import HubError
+    from hub.people.repository import PersonRepository
+    from hub.services import build_services
+
+    if settings.embedded_identity:
+        raise UserError("'hub invite' is for SSO mode; in embedded mode give a password instead")
+    services = build_services(settings)
+    try:
+        async with services.sessions() as session:
+            person = await PersonRepository(session).by_username(username)
+            if person is None:
+                raise UserError(f"no person named '{username}'")
+            await _print_invitation(settings, session, person)
+    except HubError as exc:
+        raise UserError(exc.message) from None
+    finally:
+        await services.aclose()
+
+
+async def _print_invitation(settings: Settings, session: AsyncSession, person: Person) -> None:
+    from hub.identity.invitations import issue_invitation
+
+    issued = await issue_invitation(
+        session,
+        person,
+        base_url=settings.base_url,
+        ttl=timedelta(hours=settings.invitation_ttl_hours),
+    )
+    print(
+        f"{person.username} links their account at the provider by signing in once through\n"
+        f"  {issued.url}\n"
+        f"(one use, until {issued.expires_at:%Y-%m-%d %H:%M} UTC; or sign in with a provider "
+        f"account whose verified e-mail is {person.email})"
+    )
 
 
 if __name__ == "__main__":

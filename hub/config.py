@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_audience: str = "entente-api"
+    # A claim the operator declares unique and out of users' hands, which may then link a
+    # first sign-in to the person of that username (README: when this is safe).
+    oidc_link_claim: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
+    invitation_ttl_hours: int = Field(default=72, gt=0, le=30 * 24)
 
     keycloak_url: str | None = None
     keycloak_realm: str = "entente"
@@ -58,8 +62,23 @@ class Settings(BaseSettings):
     # several replicas serve the hub, so each can finish a flow another one started.
     flow_secret: SecretStr | None = None
 
+    # Shared state between replicas (sign-in attempt counters); in memory when unset.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="entente:", max_length=64)
+    # Failed sign-ins allowed per account and per client address in a window, then 429.
+    signin_account_limit: int = Field(default=10, ge=1, le=10_000)
+    signin_address_limit: int = Field(default=50, ge=1, le=100_000)
+    signin_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses):
+    # without it every client behind a proxy shares the proxy's address and its sign-in limit.
+    trusted_proxies: str | None = None
+    # Threads that hash and check passwords, off the event loop.
+    password_workers: int = Field(default=2, ge=1, le=64)
+
     backend_timeout: float = Field(default=2.0, gt=0, le=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+    upload_sweep_age: int = Field(default=24 * 3600, gt=0)
+    upload_sweep_interval: int = Field(default=3600, ge=0)
     # Request limits (README "Security limits"): bodies of every route but the uploads' files,
     # and what a GraphQL query may ask before it runs.
     max_body_bytes: int = Field(default=1024**2, gt=0)
@@ -104,6 +123,10 @@ class Settings(BaseSettings):
             )
         if self.files_backend == "nextcloud" and not self.nextcloud_url:
             raise ValueError("HUB_NEXTCLOUD_URL is required with HUB_FILES_BACKEND=nextcloud")
+        if self.oidc_link_claim == "sub":
+            raise ValueError("HUB_OIDC_LINK_CLAIM: 'sub' already identifies a linked person")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("HUB_REDIS_URL must start with redis://, rediss:// or unix://")
         for prefix in ("caldav", "webdav", "keycloak", "nextcloud"):
             url = getattr(self, f"{prefix}_url")
             if url and not url.startswith(("http://", "https://")):

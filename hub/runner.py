@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 
 import uvicorn
 
 from hub.app import create_app
 from hub.backends import Endpoints
+from hub.checks import warn_at_startup
 from hub.config import Settings
 from hub.embedded.stack import EmbeddedStack, start_stack
+from hub.files.sweep import sweep_forever
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,16 @@ def run(settings: Settings, *, demo: bool) -> None:
         async def startup(services: Services) -> None:
             if demo:
                 await _prepare_demo(services)
+            await warn_at_startup(services)
+            services.in_background(
+                sweep_forever(
+                    services.sessions,
+                    services.backends.files,
+                    timedelta(seconds=settings.upload_sweep_age),
+                    interval=settings.upload_sweep_interval,
+                    limit=settings.backend_timeout * 30,
+                )
+            )
             _banner(settings, stack, demo=demo)
 
         server = uvicorn.Server(
@@ -35,7 +48,8 @@ def run(settings: Settings, *, demo: bool) -> None:
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level.lower(),
-                proxy_headers=False,
+                proxy_headers=settings.trusted_proxies is not None,
+                forwarded_allow_ips=settings.trusted_proxies,
             )
         )
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it stopped

@@ -12,8 +12,12 @@ pytest_plugins = [
     "tests.support.hub_fixtures",
     "tests.servers.radicale",
     "tests.servers.wsgidav",
+    "tests.servers.xandikos",
+    "tests.servers.apache",
     "tests.servers.oidc_provider",
+    "tests.servers.keycloak",
     "tests.doubles.keycloak",
+    "tests.contract.directory.inspectors",
     "tests.doubles.nextcloud",
 ]
 

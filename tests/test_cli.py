@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +48,39 @@ def test_token_is_refused_in_sso_mode(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "embedded mode only" in result.stderr
+
+
+def test_sso_first_admin_gets_a_one_time_invitation_link(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env.update(
+        HUB_DATA_DIR=str(tmp_path),
+        HUB_OIDC_ISSUER="http://127.0.0.1:9",
+        HUB_PUBLIC_URL="https://hub.example.org",
+    )
+    link = re.compile(r"https://hub\.example\.org/auth/invitation/(\S+)")
+
+    run(env, "migrate")
+    created = run(env, "create-admin", "dwho", "dwho@agglo.example")
+    again = run(env, "invite", "dwho")
+    nobody = run(env, "invite", "nobody")
+
+    assert created.returncode == 0, created.stderr
+    first, second = link.search(created.stdout), link.search(again.stdout)
+    assert first and second and first.group(1) != second.group(1)
+    assert nobody.returncode == 1 and "nobody" in nobody.stderr
+    # only the newest link's hash is stored: the first one no longer works
+    with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
+        stored = db.execute("SELECT token_hash, used_at FROM invitation").fetchall()
+    assert stored == [(hashlib.sha256(second.group(1).encode()).hexdigest(), None)]
+
+
+def test_invite_is_for_sso_mode(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env["HUB_DATA_DIR"] = str(tmp_path)
+
+    result = run(env, "invite", "marie")
+
+    assert result.returncode == 1 and "SSO mode" in result.stderr
 
 
 def test_serve_without_the_embedded_servers_says_what_to_do(

@@ -20,6 +20,11 @@ from hub.config import ConfigError, load_settings
         ({"HUB_ENV": "production"}, "HUB_OIDC_ISSUER"),
         ({"HUB_CALDAV_URL": "ftp://x"}, "HUB_CALDAV_URL"),
         ({"HUB_BACKEND_TIMEOUT": "0"}, "HUB_BACKEND_TIMEOUT"),
+        ({"HUB_OIDC_LINK_CLAIM": "sub"}, "HUB_OIDC_LINK_CLAIM"),
+        ({"HUB_OIDC_LINK_CLAIM": "user name"}, "HUB_OIDC_LINK_CLAIM"),
+        ({"HUB_REDIS_URL": "http://127.0.0.1:6379"}, "HUB_REDIS_URL"),
+        ({"HUB_SIGNIN_ACCOUNT_LIMIT": "0"}, "HUB_SIGNIN_ACCOUNT_LIMIT"),
+        ({"HUB_SIGNIN_WINDOW_SECONDS": "-5"}, "HUB_SIGNIN_WINDOW_SECONDS"),
     ],
 )
 def test_bad_values_name_their_variable(

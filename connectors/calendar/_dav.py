@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NoReturn
@@ -19,15 +18,9 @@ from xml.sax.saxutils import escape
 
 import icalendar
 
+from connectors import xml
 from connectors.calendar.port import CalendarObject
-from connectors.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    RequestError,
-    TooLarge,
-    Unavailable,
-)
+from connectors.errors import RequestError, for_status
 
 BACKEND = "caldav"
 
@@ -45,6 +38,15 @@ _PLAIN_UID = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
 # event a town may plausibly hold.
 _WIDE_START = datetime(1900, 1, 1, tzinfo=UTC)
 _WIDE_END = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def multiget_body(hrefs: list[str]) -> str:
+    """RFC 4791 §7.9 calendar-multiget: the etag and data of each object named."""
+    wanted = "".join(f"<d:href>{escape(href)}</d:href>" for href in hrefs)
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget {_XMLNS}>{_PROPS}'
+        f"{wanted}</c:calendar-multiget>"
+    )
 
 
 def sync_body(token: str | None) -> str:
@@ -130,69 +132,85 @@ def object_name(uid: str) -> str:
 
 @dataclass(slots=True)
 class Multistatus:
-    """What a REPORT answered: objects found, hrefs gone, the new sync-token."""
+    """What a REPORT answered: objects found, objects listed with an etag but without their
+    data (RFC 6578 §3.5 lets a sync answer leave it out), hrefs gone, the new sync-token."""
 
     found: dict[str, CalendarObject] = field(default_factory=dict)
+    listed: dict[str, str] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
     token: str | None = None
     truncated: bool = False
 
     def merge(self, page: Multistatus) -> None:
         """Take in the next page of a truncated sync answer: what it says wins."""
-        for href in page.gone:
+        for href in page.gone | page.found.keys() | page.listed.keys():
             self.found.pop(href, None)
+            self.listed.pop(href, None)
         self.gone |= page.gone
-        self.gone -= page.found.keys()
+        self.gone -= page.found.keys() | page.listed.keys()
         self.found.update(page.found)
+        self.listed.update(page.listed)
         self.token = page.token
 
 
-def parse_xml(body: bytes) -> ET.Element:
-    # ElementTree never fetches external entities, and the bundled expat (>= 2.4.1) stops
-    # entity-expansion bombs: a hostile server's XML cannot reach the network or blow up.
-    try:
-        return ET.fromstring(body)  # noqa: S314
-    except ET.ParseError as exc:
-        raise Unavailable(f"unreadable XML from the server: {exc}", backend=BACKEND) from exc
+D_RESPONSE, D_HREF, D_STATUS = f"{D}response", f"{D}href", f"{D}status"
+D_PROPSTAT, D_PROP, D_ETAG = f"{D}propstat", f"{D}prop", f"{D}getetag"
+C_DATA = f"{C}calendar-data"
 
 
-def is_calendar(body: bytes) -> bool:
-    """Whether a PROPFIND answer for ``RESOURCETYPE_BODY`` names a calendar collection."""
-    return parse_xml(body).find(f".//{D}resourcetype/{C}calendar") is not None
+def parse_xml(body: bytes) -> xml.Element:
+    return xml.parse(body, backend=BACKEND)
 
 
-def _status_code(text: str | None) -> int:
-    """``HTTP/1.1 404 Not Found`` → 404; 200 when absent (a propstat without status)."""
-    if not text:
-        return 200
-    parts = text.split()
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+def collection_state(body: bytes, path: str) -> bool | None:
+    """What a PROPFIND (Depth 0, ``RESOURCETYPE_BODY``) says of the collection at ``path``:
+    a calendar (True), something else (False), or missing (None): RFC 4918 lets a server
+    answer 207 whose response (or propstat) says 404 for a resource that is not there."""
+    for response in parse_xml(body).iter(D_RESPONSE):
+        href = response.findtext(D_HREF)
+        if href is None or canonical_href(href.strip()).rstrip("/") != path.rstrip("/"):
+            continue
+        if xml.status_code(response.findtext(D_STATUS)) == 404:
+            return None
+        for propstat in response.iter(D_PROPSTAT):
+            code = xml.status_code(propstat.findtext(D_STATUS))
+            kind = propstat.find(f"{D_PROP}/{D}resourcetype")
+            if code == 200 and kind is not None:
+                return kind.find(f"{C}calendar") is not None
+        return None
+    return None
 
 
 def parse_multistatus(body: bytes, collection_path: str) -> Multistatus:
-    """Objects (200 propstat with etag and calendar-data), deletions (404), token, and
-    whether the server truncated the answer (RFC 6578: 507 on the collection itself)."""
+    """Objects (200 propstat with etag and calendar-data), objects listed without their data,
+    deletions (404), token, and whether the server truncated the answer (RFC 6578: 507 on
+    the collection itself)."""
     root = parse_xml(body)
     result = Multistatus(token=root.findtext(f"{D}sync-token"))
-    for response in root.iter(f"{D}response"):
-        raw_href = response.findtext(f"{D}href")
+    for response in root.iter(D_RESPONSE):
+        raw_href = response.findtext(D_HREF)
         if not raw_href:
             continue
         href = canonical_href(raw_href.strip())
-        status = _status_code(response.findtext(f"{D}status"))
+        status = xml.status_code(response.findtext(D_STATUS))
         if href == collection_path:
             result.truncated = result.truncated or status == 507
             continue
         if status == 404:
             result.gone.add(href)
             continue
-        for propstat in response.iter(f"{D}propstat"):
-            if _status_code(propstat.findtext(f"{D}status")) != 200:
+        etag: str | None = None
+        data: str | None = None
+        for propstat in response.iter(D_PROPSTAT):
+            if xml.status_code(propstat.findtext(D_STATUS)) != 200:
                 continue
-            etag = propstat.findtext(f"{D}prop/{D}getetag")
-            data = propstat.findtext(f"{D}prop/{C}calendar-data")
-            if etag and data is not None:
-                result.found[href] = CalendarObject(href=href, etag=etag.strip(), ical=data)
+            etag = etag or propstat.findtext(f"{D_PROP}/{D_ETAG}")
+            found = propstat.findtext(f"{D_PROP}/{C_DATA}")
+            data = found if found is not None else data
+        if etag and data is not None:
+            result.found[href] = CalendarObject(href=href, etag=etag.strip(), ical=data)
+        elif etag:
+            result.listed[href] = etag.strip()
     return result
 
 
@@ -212,15 +230,6 @@ def lacks_sync_report(status: int, body: bytes) -> bool:
 
 def refuse(method: str, path: str, status: int) -> NoReturn:
     """Raise the connector error for a status the caller did not expect."""
-    what = f"{method} {path} answered {status}"
-    if status >= 500 or status == 429:
-        raise Unavailable(what, backend=BACKEND)
-    if status in (401, 403):
-        raise Forbidden(what + " (credentials refused or not allowed)", backend=BACKEND)
-    if status == 404:
-        raise NotFound(what, backend=BACKEND)
-    if status in (409, 412):
-        raise Conflict(what, backend=BACKEND)
-    if status in (413, 507):
-        raise TooLarge(what, backend=BACKEND)
-    raise RequestError(what, backend=BACKEND)
+    raise for_status(
+        status, f"{method} {path} answered {status}", backend=BACKEND, conflict_on=(412,)
+    )

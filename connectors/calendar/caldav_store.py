@@ -1,41 +1,37 @@
 """CalDAV calendars (Radicale, Nextcloud, any RFC 4791 + RFC 6578 server), over aiohttp.
 
-Why aiohttp and not caldav's ``AsyncDAVClient`` (checked in caldav 3.6.0's source):
+Not caldav's ``AsyncDAVClient`` (checked in caldav 3.6.0's source): a second HTTP stack
+(niquests), unsafe to share between concurrent calls (it may recreate its session on a 401),
+a second probe after a connection error (two timeouts), sleeps on 429/503 inside calls, and
+a ``sync_collection()`` that drops deletions. The ``caldav`` package stays the independent
+client the contract tests check this store's writes with.
 
-- It runs on niquests when installed (caldav pulls it in), a second HTTP stack beside the
-  hub's aiohttp; aiohttp is the one measured fast under concurrency here.
-- It is not safe to share between concurrent calls: on a 401 it may close and recreate its
-  session before retrying (the HTTP/2 fallback in ``_async_request``), cutting the requests
-  other calendars have in flight on the same client during ``asyncio.gather``.
-- A connection error with a password but no pinned ``auth_type`` triggers a second probe
-  request (its issue #158 workaround), so a hung server costs two timeouts; 429/503 may
-  make it sleep inside the call, outside the caller's deadline.
-- ``sync_collection()`` keeps only the changed items in ``results`` (deletions are dropped),
-  and conditional PUT/DELETE need raw headers and statuses anyway.
+Requests go through the shared transport (``connectors.http``): Basic credentials sent
+preemptively (no 401 round trip), redirects followed once for everyone, answers read under a
+size cap, the backend's circuit breaker asked first. A 401 or 403 becomes ``Forbidden`` (the
+hub's own account is refused: an administrator must act). Radicale delays each 401 and 403 on
+purpose (0.5-1.5 s by default), so that error, and a refused sync-token (403), are slow to
+come.
 
-So the few requests needed are written here with the exact headers and statuses CalDAV
-defines; the ``caldav`` package stays the independent client the contract tests use to check
-that another client sees what this store wrote.
-
-Credentials go preemptively in each request (Basic), so no 401 round trip. A 401 or 403
-becomes ``Forbidden``: retrying the same credentials cannot help. Radicale delays each 401
-and 403 on purpose (0.5-1.5 s by default), so that error, and a refused sync-token (403), are
-slow to come.
+Reading works from what RFC 6578 and RFC 4791 allow, not from one server's habits: a sync
+answer may carry each changed object's data, or only its etag (Xandikos always; others above
+a number of changes), so whatever came without data is fetched with ``calendar-multiget``; an
+object the server lists but will not give is reported (``SyncState.unreadable``), never
+dropped. A calendar on which the server refuses sync-collection (RFC 3253: 403 with
+``supported-report``) is remembered, and read with calendar-query from then on.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 import aiohttp
-from multidict import CIMultiDictProxy
 
+from connectors.breaker import Breaker
 from connectors.calendar._dav import (
     BACKEND,
     ICAL_TYPE,
@@ -44,10 +40,11 @@ from connectors.calendar._dav import (
     Multistatus,
     all_events_body,
     canonical_href,
+    collection_state,
     has_uid,
-    is_calendar,
     lacks_sync_report,
     mkcalendar_body,
+    multiget_body,
     object_name,
     parse_multistatus,
     refuse,
@@ -58,19 +55,15 @@ from connectors.calendar._dav import (
 )
 from connectors.calendar.port import CalendarObject, SyncResult, SyncState
 from connectors.errors import Conflict, NotFound, RequestError, Unavailable
+from connectors.http import Reply, Transport
 
 _CALENDAR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 # RFC 6578 lets a server truncate a reply (507 on the collection) and expect another REPORT;
 # the bound stops a server that truncates forever.
 _MAX_SYNC_ROUNDS = 50
-
-
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
+# hrefs per calendar-multiget: one request for a usual calendar, bounded answers for big ones
+_MULTIGET_BATCH = 200
 
 
 class _TokenRefused(Exception):
@@ -105,35 +98,37 @@ class CalDAVStore:
         max_connections: int = 4,
         max_response_bytes: int = 64 * 1024 * 1024,
         session: aiohttp.ClientSession | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         parts = urlsplit(home_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"not an http(s) URL: {home_url!r}")
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._home_path = canonical_href(parts.path.rstrip("/") + "/")
-        # Built by hand: aiohttp 3.14 deprecates BasicAuth, and its replacement is not in 3.9.
-        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        self._authorization = f"Basic {token}"
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._max_connections = max_connections
-        self._max_response_bytes = max_response_bytes
-        self._session = session
-        self._owns_session = session is None
+        self._http = Transport(
+            backend=BACKEND,
+            username=username,
+            password=password,
+            timeout=timeout,
+            limit_per_host=max_connections,
+            max_answer=max_response_bytes,
+            session=session,
+            breaker=breaker,
+        )
+        self._without_sync: set[str] = set()
+        """Calendars on which the server refused sync-collection: not asked again."""
 
-    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def transport(self) -> Transport:
+        return self._http
 
-    def _client(self) -> aiohttp.ClientSession:
-        # Created on first use, inside the running loop, as aiohttp requires.
-        if self._session is None:
-            connector = aiohttp.TCPConnector(limit_per_host=self._max_connections)
-            self._session = aiohttp.ClientSession(connector=connector)
-        return self._session
+    @property
+    def home_url(self) -> str:
+        return self._origin + self._home_path
 
     async def aclose(self) -> None:
         """Close the HTTP connections (only those of a session this store created)."""
-        if self._session is not None and self._owns_session:
-            await self._session.close()
-        self._session = None
+        await self._http.aclose()
 
     def _calendar_path(self, calendar_id: str) -> str:
         if not _CALENDAR_ID.fullmatch(calendar_id):
@@ -151,18 +146,6 @@ class CalDAVStore:
             raise RequestError(f"{href!r} is not in calendar {calendar_id!r}", backend=BACKEND)
         return path
 
-    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > self._max_response_bytes:
-                raise RequestError(
-                    f"answer larger than {self._max_response_bytes} bytes", backend=BACKEND
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
-
     async def _request(
         self,
         method: str,
@@ -170,20 +153,14 @@ class CalDAVStore:
         *,
         body: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> _Reply:
-        url = self._origin + path
-        try:
-            async with self._client().request(
-                method,
-                url,
-                data=body.encode("utf-8") if body is not None else None,
-                headers={**(headers or {}), "Authorization": self._authorization},
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                return _Reply(response.status, response.headers, await self._read(response))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise Unavailable(f"{method} {path}: {exc!r}", backend=BACKEND) from exc
+    ) -> Reply:
+        return await self._http.send(
+            method,
+            self._origin + path,
+            what=f"{method} {path}",
+            data=body.encode("utf-8") if body is not None else None,
+            headers=headers,
+        )
 
     async def _call(
         self,
@@ -193,7 +170,7 @@ class CalDAVStore:
         *,
         body: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> _Reply:
+    ) -> Reply:
         reply = await self._request(method, path, body=body, headers=headers)
         if reply.status not in expected:
             refuse(method, path, reply.status)
@@ -220,6 +197,7 @@ class CalDAVStore:
         return self._origin + path
 
     async def _is_calendar(self, path: str) -> bool:
+        """Whether ``path`` is a calendar (False: missing; ``Conflict``: something else)."""
         reply = await self._request(
             "PROPFIND",
             path,
@@ -230,7 +208,10 @@ class CalDAVStore:
             return False
         if reply.status != 207:
             refuse("PROPFIND", path, reply.status)
-        if not is_calendar(reply.body):
+        state = collection_state(reply.body, path)
+        if state is None:
+            return False
+        if not state:
             raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
         return True
 
@@ -273,43 +254,93 @@ class CalDAVStore:
                 return merged
         raise Unavailable(f"{path}: sync-collection still truncated", backend=BACKEND)
 
+    async def _complete(
+        self, path: str, page: Multistatus, known: Mapping[str, CalendarObject]
+    ) -> frozenset[str]:
+        """Give every object the answer listed without its data its data: the one already
+        known when the etag is the same, else ``calendar-multiget``. Returns the hrefs the
+        server listed but would not give (none dropped in silence)."""
+        wanted: list[str] = []
+        for href, etag in page.listed.items():
+            held = known.get(href)
+            if held is not None and held.etag == etag:
+                page.found[href] = held
+            else:
+                wanted.append(href)
+        page.listed.clear()
+        unreadable: set[str] = set()
+        for start in range(0, len(wanted), _MULTIGET_BATCH):
+            batch = wanted[start : start + _MULTIGET_BATCH]
+            reply = await self._call(
+                "REPORT",
+                path,
+                (207,),
+                body=multiget_body(batch),
+                headers={"Depth": "1", "Content-Type": XML_TYPE},
+            )
+            got = parse_multistatus(reply.body, path)
+            for href in batch:
+                if href in got.found:
+                    page.found[href] = got.found[href]
+                elif href in got.gone:
+                    page.gone.add(href)  # deleted since it was listed
+                else:
+                    unreadable.add(href)
+        return frozenset(unreadable)
+
     async def _sync_from(self, path: str, state: SyncState) -> SyncResult:
         page = await self._sync_pages(path, state.token)
+        missing = await self._complete(path, page, state.objects)
         gone = tuple(sorted(href for href in page.gone if href in state.objects))
         changed = tuple(
             item for href, item in page.found.items() if state.objects.get(href) != item
         )
+        unreadable = (state.unreadable - page.gone - page.found.keys()) | missing
         if not gone and not changed:
-            return SyncResult(SyncState(page.token, state.objects), (), (), full=False)
+            return SyncResult(SyncState(page.token, state.objects, unreadable), (), (), full=False)
         objects = dict(state.objects)
         for href in gone:
             del objects[href]
         objects.update((item.href, item) for item in changed)
         return SyncResult(
-            SyncState(page.token, MappingProxyType(objects)), changed, gone, full=False
+            SyncState(page.token, MappingProxyType(objects), unreadable),
+            changed,
+            gone,
+            full=False,
         )
 
     async def _read_all(self, path: str, previous: SyncState | None) -> SyncResult:
-        try:
-            page = await self._sync_pages(path, None)
-            found, token = page.found, page.token
-        except _SyncUnsupported:
-            found = {item.href: item for item in await self._query_path(path, None)}
-            token = None
         before = previous.objects if previous is not None else {}
+        page: Multistatus | None = None
+        if path not in self._without_sync:
+            try:
+                page = await self._sync_pages(path, None)
+            except _SyncUnsupported:
+                self._without_sync.add(path)
+        if page is None:
+            page = await self._query_page(path, None)
+        missing = await self._complete(path, page, before)
+        found = page.found
         gone = tuple(sorted(href for href in before if href not in found))
         changed = tuple(item for href, item in found.items() if before.get(href) != item)
-        return SyncResult(SyncState(token, MappingProxyType(found)), changed, gone, full=True)
+        state = SyncState(page.token, MappingProxyType(found), missing)
+        return SyncResult(state, changed, gone, full=True)
 
     async def query(
         self, calendar_id: str, start: datetime, end: datetime
     ) -> tuple[CalendarObject, ...]:
-        """``REPORT {calendar}`` calendar-query, VEVENT with a time-range [start, end)."""
-        return await self._query_path(self._calendar_path(calendar_id), (start, end))
+        """``REPORT {calendar}`` calendar-query, VEVENT with a time-range [start, end);
+        objects answered without their data are fetched with ``calendar-multiget``."""
+        path = self._calendar_path(calendar_id)
+        page = await self._query_page(path, (start, end))
+        missing = await self._complete(path, page, {})
+        if missing:
+            raise Unavailable(
+                f"{path}: {len(missing)} objects listed but not given", backend=BACKEND
+            )
+        return tuple(page.found.values())
 
-    async def _query_path(
-        self, path: str, window: tuple[datetime, datetime] | None
-    ) -> tuple[CalendarObject, ...]:
+    async def _query_page(self, path: str, window: tuple[datetime, datetime] | None) -> Multistatus:
         body = time_range_body(*window) if window is not None else all_events_body()
         reply = await self._call(
             "REPORT",
@@ -318,7 +349,9 @@ class CalDAVStore:
             body=body,
             headers={"Depth": "1", "Content-Type": XML_TYPE},
         )
-        return tuple(parse_multistatus(reply.body, path).found.values())
+        page = parse_multistatus(reply.body, path)
+        page.token = None  # a calendar-query carries none: the next read is a full one
+        return page
 
     async def get(self, calendar_id: str, uid: str) -> CalendarObject:
         """``GET {calendar}/{name}.ics``; when absent (stored by another client under a name

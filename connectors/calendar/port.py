@@ -38,10 +38,14 @@ class SyncState:
     """Where the last fetch left a calendar: its sync-token and every object, by href.
 
     ``token`` is None when the server gave none (the next fetch is then a full one).
+    ``unreadable`` names the objects the server listed (with an etag) but would not give the
+    data of, even through ``calendar-multiget``: they exist, and whoever shows the calendar
+    must say that they are missing.
     """
 
     token: str | None
     objects: Mapping[str, CalendarObject] = field(default_factory=_empty)
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,9 @@ from connectors.directory.port import CreatedPerson, DirectoryPerson, TownGroup
 from connectors.errors import (
     Conflict,
     ConnectorError,
-    Forbidden,
     NotFound,
-    RequestError,
-    TooLarge,
     Unavailable,
+    for_status,
 )
 
 BACKEND = "keycloak"
@@ -62,17 +60,10 @@ def translate(exc: KeycloakError, what: str) -> ConnectorError:
     """The connector error for a python-keycloak error, chosen by its HTTP status."""
     code = exc.response_code
     detail = f"{what}: {_message(exc)}"
-    if code is None or code >= 500 or code in (408, 429):
+    if code is None:
         return Unavailable(detail, backend=BACKEND)
-    if code == 404:
-        return NotFound(detail, backend=BACKEND)
-    if code == 409:
-        return Conflict(detail, backend=BACKEND)
-    if code in (401, 403):
-        return Forbidden(detail, backend=BACKEND)
-    if code == 413:
-        return TooLarge(detail, backend=BACKEND)
-    return RequestError(detail, backend=BACKEND)
+    # 409 is Keycloak's "exists already" (user, group, member)
+    return for_status(code, detail, backend=BACKEND, conflict_on=(409,))
 
 
 def _split_name(display_name: str) -> tuple[str, str]:
@@ -131,7 +122,7 @@ class KeycloakDirectory:
 
     # -- people ---------------------------------------------------------------------------
 
-    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
+    async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
         """``POST users`` (201 + Location), then ``PUT users/{id}/execute-actions-email``."""
         first, last = _split_name(person.display_name)
         payload = {
@@ -145,6 +136,8 @@ class KeycloakDirectory:
         person_id = await self._call(
             f"create user {person.username}", lambda: self._admin.a_create_user(payload)
         )
+        if not invite:
+            return CreatedPerson(id=person_id, invitation_sent=False)
         try:
             await self.send_invitation(person_id)
         except ConnectorError as exc:

@@ -40,8 +40,9 @@ class TownGroup:
 class Directory(Protocol):
     """A directory of people (Keycloak). Every method raises only ``connectors.errors``."""
 
-    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
-        """Create an account and send its invitation; Conflict if username or e-mail is taken."""
+    async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
+        """Create an account and, unless ``invite`` is false, send its invitation; Conflict if
+        username or e-mail is taken."""
         ...
 
     async def send_invitation(self, person_id: str) -> None:

@@ -1,34 +1,20 @@
-"""WebDAV wire details shared by the backends: paths to URLs, PROPFIND bodies, multistatus
-parsing and status codes to errors.
+"""WebDAV wire details shared by the file backends: paths to URLs, PROPFIND bodies and
+multistatus parsing (with the one hardened parser of ``connectors.xml``).
 
-A listing is XML the server controls, so it is parsed by lxml with a locked-down parser: no
-entity substitution, no DTD loading, no network, no file opened for an external entity or
-subset (a resolver answers every one with nothing), libxml2's size limits kept; a document that
-carries a DTD at all is refused (a multistatus never needs one, and a DTD is where entity
-bombs and external entities live). lxml rather than defusedxml's ElementTree because defusedxml
-must use the pure-Python XMLParser to hook its checks in, which made parsing a 200-entry
-listing cost ~5x more than the whole C parse."""
+Percent-encoding: every character outside RFC 3986's unreserved set and ``/`` is escaped in
+the URLs and ``Destination`` headers the stores send, reserved ones included (``;`` would
+otherwise start path parameters, ``#`` a fragment): a name reaches the server as typed.
+"""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from lxml import etree
-
-from connectors.errors import (
-    Conflict,
-    ConnectorError,
-    Forbidden,
-    NotFound,
-    RequestError,
-    TooLarge,
-    Unavailable,
-)
+from connectors import xml
 from connectors.files.port import TEMP_PREFIX, Entry
 
 DAV = "DAV:"
@@ -54,18 +40,18 @@ NEXTCLOUD_PROPS = (
 def propfind_body(props: tuple[tuple[str, str], ...]) -> bytes:
     """A PROPFIND asking for ``props`` by name (servers answer unknown ones with 404)."""
     prefixes = {DAV: "d", OC: "oc", NC: "nc"}
-    root = ET.Element("d:propfind")
-    for namespace in {ns for ns, _ in props}:
-        root.set(f"xmlns:{prefixes[namespace]}", namespace)
-    prop = ET.SubElement(root, "d:prop")
-    for namespace, name in props:
-        ET.SubElement(prop, f"{prefixes[namespace]}:{name}")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(root, encoding="utf-8"))
+    used = sorted({ns for ns, _ in props}, key=lambda ns: prefixes[ns])
+    spaces = "".join(f' xmlns:{prefixes[ns]}="{ns}"' for ns in used)
+    wanted = "".join(f"<{prefixes[ns]}:{name}/>" for ns, name in props)
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<d:propfind{spaces}><d:prop>{wanted}'
+        "</d:prop></d:propfind>"
+    ).encode()
 
 
 def encode_path(path: str) -> str:
     """Percent-encode a decoded POSIX path for a request line (``/`` stays a separator)."""
-    return quote(path, safe="/")
+    return quote(path, safe="/")  # quote's "safe" is the unreserved set, plus "/" here
 
 
 def join(root: str, path: str) -> str:
@@ -82,25 +68,6 @@ class Resource:
     collection: bool = False
 
 
-class _NoExternal(etree.Resolver):
-    """Every external entity or DTD resolves to nothing: even with ``load_dtd=False`` libxml2
-    opens a DTD's external subset (``<!DOCTYPE m SYSTEM "/dev/zero">`` would be read)."""
-
-    def resolve(self, system_url: str | None, public_id: str | None, context: object, /) -> Any:
-        return self.resolve_string("", context)
-
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    load_dtd=False,
-    dtd_validation=False,
-    no_network=True,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-)
-_PARSER.resolvers.add(_NoExternal())
 _RESPONSE = f"{{{DAV}}}response"
 _HREF = f"{{{DAV}}}href"
 _PROPSTAT = f"{{{DAV}}}propstat"
@@ -111,27 +78,28 @@ _COLLECTION = f"{{{DAV}}}collection"
 
 
 def parse_multistatus(body: bytes) -> list[Resource]:
-    """Parse a 207 body; only properties inside a ``200`` propstat are kept.
+    """Parse a 207 body; only properties inside a ``200`` propstat are kept, and a response
+    whose own status is not 2xx names nothing that exists.
 
     The tree is walked child by child: lxml's ``find``/``findtext`` go through its
     Python-level path engine and cost more than the parse itself on a 200-entry listing."""
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise Unavailable("unreadable multistatus answer") from exc
-    if root.getroottree().docinfo.doctype:
-        raise Unavailable("refused a multistatus answer carrying a DTD")
+    root = xml.parse(body)
     resources = []
     for response in root.iter(_RESPONSE):
         href: str | None = None
         propstats = []
+        missing = False
         for child in response:
             if child.tag == _HREF:
                 if href is None:
                     href = child.text or ""
             elif child.tag == _PROPSTAT:
                 propstats.append(child)
-        if href is None:
+            elif child.tag == _STATUS:
+                # RFC 4918 §14.24: a response may carry a status instead of propstats, e.g.
+                # "404 Not Found" for a member asked for that does not exist (Xandikos)
+                missing = xml.status_code(child.text) // 100 != 2
+        if href is None or missing:
             continue
         resource = Resource(href_path=_href_path(href))
         for propstat in propstats:
@@ -248,31 +216,21 @@ def _entry(resource: Resource, base_length: int) -> Entry:
     )
 
 
-def entries(body: bytes, base_path: str, *, exclude: str | None) -> list[Entry]:
-    """The entries of a multistatus, without ``exclude`` (the listed folder) and temp uploads."""
+def entries(
+    body: bytes, base_path: str, *, exclude: str | None, hidden: bool = False
+) -> list[Entry]:
+    """The entries of a multistatus, without ``exclude`` (the listed folder) and, unless
+    ``hidden``, without temporary uploads."""
     base_length = len(base_path.rstrip("/"))
     found = [_entry(resource, base_length) for resource in parse_multistatus(body)]
     return [
-        entry for entry in found if entry.path != exclude and not entry.name.startswith(TEMP_PREFIX)
+        entry
+        for entry in found
+        if entry.path != exclude and (hidden or not entry.name.startswith(TEMP_PREFIX))
     ]
 
 
-def error_for_status(
-    status: int, what: str, *, backend: str, conflict_on: tuple[int, ...] = (405, 412)
-) -> ConnectorError:
-    """Map an HTTP error status to the connector error a caller can act on."""
-    if status == 404:
-        return NotFound(f"{what}: not found", backend=backend)
-    if status in conflict_on:
-        return Conflict(f"{what}: already exists", backend=backend)
-    if status == 409:
-        return NotFound(f"{what}: parent folder missing", backend=backend)
-    if status in (401, 403):
-        return Forbidden(f"{what}: refused ({status})", backend=backend)
-    if status in (413, 507):
-        return TooLarge(f"{what}: too large ({status})", backend=backend)
-    if status == 423:
-        return Conflict(f"{what}: locked", backend=backend)
-    if status >= 500:
-        return Unavailable(f"{what}: server error {status}", backend=backend)
-    return RequestError(f"{what}: refused ({status})", backend=backend)
+def same_path(reported: str, asked: str) -> bool:
+    """Whether the path a server reports is the one asked for (servers on file systems that
+    decompose accents report NFD)."""
+    return reported == asked or unicodedata.normalize("NFC", reported) == asked

@@ -1,6 +1,6 @@
-"""Nextcloud: files over WebDAV (``/remote.php/dav/files/{user}``), large uploads through
-chunked upload v2 (``/remote.php/dav/uploads/{user}``), groups over OCS v2 and team folders
-through the groupfolders app. Everything with aiohttp.
+"""Nextcloud: files over WebDAV (``/remote.php/dav/files/{user}``) and large uploads through
+chunked upload v2 (``/remote.php/dav/uploads/{user}``), on the shared aiohttp transport
+(groups and team folders: ``nextcloud_admin``).
 
 Chunked uploads hold one chunk in memory at a time (Nextcloud needs every chunk but the last
 to be at least 5 MiB, so a chunk is buffered to know its size); plain uploads stream.
@@ -8,11 +8,10 @@ to be at least 5 MiB, so a chunk is buffered to know its size); plain uploads st
 
 from __future__ import annotations
 
+import builtins
 import contextlib
-import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 from connectors.errors import (
     Conflict,
@@ -28,9 +27,11 @@ from connectors.files._dav import (
     entries,
     join,
     propfind_body,
+    same_path,
 )
-from connectors.files._http import DavHttp, HttpDownload, SourceFailed
-from connectors.files.port import TEMP_PREFIX, Entry
+from connectors.files._names import NameCheck, temporary_name
+from connectors.files.port import Entry
+from connectors.http import HttpDownload, SourceFailed, Transport
 
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNKS = 10_000
@@ -79,7 +80,10 @@ class NextcloudStore:
         timeout: float = 10.0,
         chunk_threshold: int = 10 * 1024 * 1024,
         chunk_size: int = 10 * 1024 * 1024,
+        transport: Transport | None = None,
     ) -> None:
+        """``transport`` is the server's shared one (every workspace on it); without it the
+        store makes its own and closes it with itself."""
         if chunk_size < MIN_CHUNK:
             raise ValueError(f"Nextcloud refuses chunks under {MIN_CHUNK} bytes")
         self._base_url = url.rstrip("/")
@@ -89,29 +93,39 @@ class NextcloudStore:
         self._root = root if root.startswith("/") else "/" + root
         self._chunk_threshold = chunk_threshold
         self._chunk_size = chunk_size
-        self._http = DavHttp(
+        self._owns_transport = transport is None
+        self._http = transport or Transport(
             backend=self.backend, username=username, password=password, timeout=timeout
         )
+        self._names = NameCheck(self._http, self._probe)
 
     @property
     def root(self) -> str:
         return self._root
 
+    @property
+    def transport(self) -> Transport:
+        return self._http
+
     def _url(self, path: str) -> str:
         return self._base_url + self._files + encode_path(join(self._root, path))
 
-    async def stat(self, path: str) -> Entry:
-        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
-        _, body = await self._http.request(
+    async def _propfind(self, what: str, path: str, depth: int) -> bytes:
+        reply = await self._http.request(
             "PROPFIND",
             self._url(path),
-            what=f"stat {path}",
+            what=what,
             ok=(207,),
-            headers={"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+            headers={"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
             data=_PROPFIND,
         )
-        found = entries(body, self._files_path() + self._root, exclude=None)
-        if not found:
+        return reply.body
+
+    async def stat(self, path: str) -> Entry:
+        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
+        body = await self._propfind(f"stat {path}", path, 0)
+        found = entries(body, self._files_path() + self._root, exclude=None, hidden=True)
+        if not found or not same_path(found[0].path, path):
             raise NotFound(f"stat {path}: not found", backend=self.backend)
         return found[0]
 
@@ -121,20 +135,18 @@ class NextcloudStore:
 
     async def list(self, path: str) -> list[Entry]:
         """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 1``."""
-        _, body = await self._http.request(
-            "PROPFIND",
-            self._url(path),
-            what=f"list {path}",
-            ok=(207,),
-            headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
-            data=_PROPFIND,
-        )
+        body = await self._propfind(f"list {path}", path, 1)
         return entries(body, self._files_path() + self._root, exclude=path)
+
+    async def list_all(self, path: str) -> builtins.list[Entry]:
+        """Like ``list``, temporary uploads included."""
+        body = await self._propfind(f"list {path}", path, 1)
+        return entries(body, self._files_path() + self._root, exclude=path, hidden=True)
 
     async def make_folder(self, path: str) -> Entry:
         """``MKCOL /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("MKCOL", self._url(path), what=f"make folder {path}", ok=(201,))
-        return await self.stat(path)
+        return await self._written(path, "make folder")
 
     async def ensure_folder(self, path: str) -> Entry:
         """``PROPFIND``, then ``MKCOL`` for each folder from the home down; 405 is fine."""
@@ -164,6 +176,7 @@ class NextcloudStore:
         """Small files: ``PUT`` to a hidden name then ``MOVE``. Large files (over the threshold,
         or unknown size that turns out large): chunked upload v2 (``MKCOL uploads/{user}/{id}``,
         ``PUT …/{n}``, ``MOVE …/.file``). Either way a failure leaves nothing visible."""
+        await self._names.check(path)
         if not overwrite and await self._exists(path):
             raise Conflict(f"upload {path}: already exists", backend=self.backend)
         if size is not None and size > self._chunk_threshold:
@@ -177,7 +190,38 @@ class NextcloudStore:
                 await self._upload_simple(path, reader.rest(head), len(head), overwrite)
             else:
                 await self._upload_chunked(path, reader, head, None, overwrite)
-        return await self.stat(path)
+        return await self._written(path, "upload")
+
+    async def _written(self, path: str, what: str) -> Entry:
+        """The entry a write just made, as the server reports it (see ``WebDavStore``)."""
+        try:
+            return await self.stat(path)
+        except NotFound:
+            raise Unavailable(
+                f"{what} {path}: the server answered success but has no such entry",
+                backend=self.backend,
+            ) from None
+
+    async def _probe(self, char: str) -> bool:
+        """Whether a name holding ``char`` arrives intact through a MOVE's Destination."""
+        source = temporary_name("/probe")
+        target = f"{source}-{char}x"
+        what = "probe names"
+        await self._http.request("PUT", self._url(source), what=what, ok=(201, 204), data=b"")
+        try:
+            await self._http.request(
+                "MOVE",
+                self._url(source),
+                what=what,
+                ok=(201, 204),
+                headers={"Destination": self._url(target), "Overwrite": "F"},
+            )
+            return await self._exists(target)
+        except RequestError:
+            return False
+        finally:
+            for leftover in (source, target, target.split(char)[0]):
+                await self._discard(self._url(leftover))
 
     async def _exists(self, path: str) -> bool:
         try:
@@ -189,8 +233,7 @@ class NextcloudStore:
     async def _upload_simple(
         self, path: str, chunks: AsyncIterator[bytes], size: int | None, overwrite: bool
     ) -> None:
-        parent = path.rsplit("/", 1)[0] or "/"
-        temp = parent.rstrip("/") + "/" + TEMP_PREFIX + uuid.uuid4().hex
+        temp = temporary_name(path)
         try:
             await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
             await self._http.request(
@@ -269,6 +312,7 @@ class NextcloudStore:
 
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
         """``MOVE …{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
+        await self._names.check(dst)
         await self._http.request(
             "MOVE",
             self._url(src),
@@ -276,116 +320,12 @@ class NextcloudStore:
             ok=(201, 204),
             headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
         )
-        return await self.stat(dst)
+        return await self._written(dst, "move")
 
     async def delete(self, path: str) -> None:
         """``DELETE /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("DELETE", self._url(path), what=f"delete {path}", ok=(204,))
 
     async def aclose(self) -> None:
-        await self._http.aclose()
-
-
-class NextcloudAdmin:
-    """Groups (OCS provisioning API) and team folders (groupfolders app), as an admin."""
-
-    backend = "nextcloud"
-
-    def __init__(self, url: str, *, username: str, password: str, timeout: float = 10.0) -> None:
-        self._base_url = url.rstrip("/")
-        self._http = DavHttp(
-            backend=self.backend,
-            username=username,
-            password=password,
-            timeout=timeout,
-            headers={"OCS-APIRequest": "true", "Accept": "application/json"},
-        )
-
-    async def _ocs(
-        self,
-        method: str,
-        path: str,
-        *,
-        what: str,
-        form: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> tuple[int, Any]:
-        """One OCS call; returns (meta statuscode, data). HTTP errors carrying an OCS
-        envelope are returned too, so callers can read codes like 102 (exists)."""
-        status, raw = await self._http.request(
-            method,
-            self._base_url + path,
-            what=what,
-            ok=(200, 400, 403, 404),
-            data=form,
-            json=body,
-        )
-        try:
-            meta = json.loads(raw)["ocs"]
-            code = int(meta["meta"]["statuscode"])
-        except (ValueError, KeyError, TypeError) as exc:
-            if status == 404:
-                raise NotFound(f"{what}: not found", backend=self.backend) from exc
-            raise Unavailable(
-                f"{what}: not an OCS answer ({status})", backend=self.backend
-            ) from exc
-        return code, meta.get("data")
-
-    async def ensure_group(self, gid: str) -> None:
-        """``POST /ocs/v2.php/cloud/groups`` (form ``groupid``); 102 (exists) is fine."""
-        code, _ = await self._ocs(
-            "POST", "/ocs/v2.php/cloud/groups", what=f"ensure group {gid}", form={"groupid": gid}
-        )
-        if code not in (100, 200, 102):
-            raise RequestError(f"ensure group {gid}: OCS status {code}", backend=self.backend)
-
-    async def team_folders(self) -> dict[int, dict[str, Any]]:
-        """``GET /index.php/apps/groupfolders/folders`` (an object keyed by id, or ``[]``)."""
-        code, data = await self._ocs(
-            "GET", "/index.php/apps/groupfolders/folders", what="list team folders"
-        )
-        if code not in (100, 200):
-            raise RequestError(f"list team folders: OCS status {code}", backend=self.backend)
-        if isinstance(data, list):  # PHP serialises an empty keyed array as []
-            return {int(folder["id"]): folder for folder in data}
-        return {int(key): folder for key, folder in (data or {}).items()}
-
-    async def ensure_team_folder(self, mount_point: str, group: str) -> int:
-        """Find or ``POST folders {mountpoint}``, then ``POST folders/{id}/groups {group}``
-        unless the group is already there; returns the folder id."""
-        folders = await self.team_folders()
-        found = [
-            (folder_id, folder)
-            for folder_id, folder in folders.items()
-            if folder.get("mount_point") == mount_point
-        ]
-        if found:
-            folder_id, folder = found[0]
-        else:
-            code, data = await self._ocs(
-                "POST",
-                "/index.php/apps/groupfolders/folders",
-                what=f"create team folder {mount_point}",
-                body={"mountpoint": mount_point},
-            )
-            if code not in (100, 200) or not isinstance(data, dict):
-                raise RequestError(
-                    f"create team folder {mount_point}: OCS status {code}", backend=self.backend
-                )
-            folder_id, folder = int(data["id"]), data
-        if group not in (folder.get("groups") or {}):
-            code, _ = await self._ocs(
-                "POST",
-                f"/index.php/apps/groupfolders/folders/{folder_id}/groups",
-                what=f"give {group} team folder {mount_point}",
-                body={"group": group},
-            )
-            if code not in (100, 200):
-                raise RequestError(
-                    f"give {group} team folder {mount_point}: OCS status {code}",
-                    backend=self.backend,
-                )
-        return folder_id
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_transport:
+            await self._http.aclose()

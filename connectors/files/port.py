@@ -6,13 +6,17 @@ root, POSIX-like and absolute: ``/`` is the root itself, ``/Conseil/ordre du jou
 in it. Paths arrive already validated and NFC-normalised (``hub.files.paths``); the store only
 percent-encodes them for the wire.
 
-Errors are those of ``connectors.errors``: ``NotFound``, ``Conflict`` (exists already, or a
-MOVE/upload would overwrite without ``overwrite=True``), ``Forbidden``, ``TooLarge`` (413/507),
-``Unavailable`` (refused connection, timeout, 5xx).
+Errors are those of ``connectors.errors``: ``NotFound`` (``ParentMissing`` without a parent
+folder), ``Conflict`` (exists already, or a MOVE/upload would overwrite without
+``overwrite=True``), ``TooLarge`` (413/507), ``NameRefused`` (the server would not keep the
+name as sent: nothing was written), ``Forbidden`` (the server refused the hub's own account),
+``Misconfigured``, ``Unavailable`` (refused connection, timeout, 5xx, or skipped by the
+breaker).
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +72,10 @@ class FileStore(Protocol):
 
     async def list(self, path: str) -> list[Entry]:
         """The direct children of folder ``path`` (not the folder itself)."""
+        ...
+
+    async def list_all(self, path: str) -> builtins.list[Entry]:
+        """Like ``list``, temporary uploads (``TEMP_PREFIX``) included."""
         ...
 
     async def stat(self, path: str) -> Entry:

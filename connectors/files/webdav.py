@@ -1,26 +1,36 @@
-"""Any RFC 4918 WebDAV server, through webdavclient3.
+"""Any RFC 4918 WebDAV server: webdavclient3 for MKCOL and DELETE, the shared aiohttp
+transport for the rest.
 
-webdavclient3 is blocking (requests), so every call runs in a small bounded thread pool, off
-the event loop. It carries MKCOL, MOVE and DELETE: its ``execute_request`` gives us its
-session, auth and status-to-exception mapping.
+One ``WebDavServer`` per configured server holds what every workspace on it shares: the
+transport (one aiohttp pool, the circuit breaker, redirects followed), webdavclient3's client
+and its small thread pool. ``WebDavServer.store(root)`` gives the store of one workspace.
 
-PROPFIND (stat and list), upload and download go through aiohttp against the same server.
-PROPFIND because it is the listing path, the one a person waits on at every folder opened:
-the hop to a worker thread and requests' own overhead cost ~1.5 ms per call over a pooled
-aiohttp keep-alive connection, and the library's ``list``/``info`` would not help anyway (they
-issue extra HEAD requests and do not report collections and properties together); the
-multistatus body is parsed by the shared hardened parser. Upload and download because
-webdavclient3 cannot do either without holding the file: ``upload_to`` wants a buffer or a
-blocking read callback (an async iterator would need a thread blocked on the event loop per
-upload), and it has no Range support (``download_iter`` always fetches the whole body).
+webdavclient3 is blocking (requests), so its calls run in the bounded thread pool, off the
+event loop; requests follows a same-method redirect of MKCOL and DELETE by itself (301/307/
+308, credentials dropped if it leaves the host), and the breaker is asked before each call.
+
+Through the aiohttp transport instead:
+- PROPFIND (stat and list), the listing path a person waits on at every folder opened: the
+  hop to a worker thread and requests' own overhead cost ~1.5 ms per call over a pooled
+  keep-alive connection, and the library's ``list``/``info`` issue extra HEAD requests and
+  do not report collections and properties together;
+- uploads and ranged downloads, which webdavclient3 cannot do without holding the whole
+  file (``upload_to`` wants a buffer or a blocking read callback, ``download_iter`` has no
+  Range);
+- MOVE, which must be checked: its ``Destination`` is a URL the server decodes, and some
+  decode it and then parse it again as a URL (WsgiDAV cuts a name at ``;``). The store asks
+  once per server and character whether a name holding a reserved character arrives intact
+  (a hidden probe file moved to such a name), refuses names the server would change with
+  ``NameRefused`` before touching anything, and checks after each MOVE that the entry the
+  server reports is the one asked for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import functools
-import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -40,6 +50,7 @@ from webdav3.exceptions import (
     WebDavException,
 )
 
+from connectors.breaker import Breaker
 from connectors.errors import (
     Conflict,
     ConnectorError,
@@ -47,17 +58,19 @@ from connectors.errors import (
     RequestError,
     TooLarge,
     Unavailable,
+    for_status,
 )
 from connectors.files._dav import (
     BASIC_PROPS,
     encode_path,
     entries,
-    error_for_status,
     join,
     propfind_body,
+    same_path,
 )
-from connectors.files._http import DavHttp, HttpDownload
-from connectors.files.port import TEMP_PREFIX, Entry
+from connectors.files._names import NameCheck, temporary_name
+from connectors.files.port import Entry
+from connectors.http import HttpDownload, Transport
 
 T = TypeVar("T")
 _PROPFIND = propfind_body(BASIC_PROPS)
@@ -69,13 +82,13 @@ def _read_and_close(response: requests.Response, *args: Any, **kwargs: Any) -> N
     it raises on (404, 405, 423, ≥ 400) nor DELETE's. Left open, each holds a pooled connection
     until the garbage collector closes it, from whatever thread happens to run then, which
     urllib3's pool refuses (a rare "exception ignored in HTTPResponse.__del__"). The bodies of
-    MKCOL, MOVE and DELETE answers are small: read each at once, then close it."""
+    MKCOL and DELETE answers are small: read each at once, then close it."""
     response.content  # noqa: B018 - reading it is the point; requests keeps it for later
     response.close()
 
 
-class WebDavStore:
-    """Files under ``root`` on the WebDAV server at ``url`` (e.g. ``http://host/dav``)."""
+class WebDavServer:
+    """One WebDAV server at ``url`` (e.g. ``http://host/dav``), shared by its workspaces."""
 
     backend = "webdav"
 
@@ -85,60 +98,125 @@ class WebDavStore:
         *,
         username: str,
         password: str,
-        root: str = "/",
         timeout: float = 10.0,
         max_threads: int = 4,
+        transport: Transport | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
-        self._base_url = url.rstrip("/")
-        self._base_path = urlsplit(self._base_url).path
-        self._root = root if root.startswith("/") else "/" + root
-        self._client = Client(
+        self.base_url = url.rstrip("/")
+        self.base_path = urlsplit(self.base_url).path
+        self.client = Client(
             {
-                "webdav_hostname": self._base_url,
+                "webdav_hostname": self.base_url,
                 "webdav_login": username,
                 "webdav_password": password,
                 "webdav_timeout": timeout,
             }
         )
-        self._client.session.hooks["response"].append(_read_and_close)
-        self._executor = ThreadPoolExecutor(max_threads, thread_name_prefix="webdav")
-        self._http = DavHttp(
-            backend=self.backend, username=username, password=password, timeout=timeout
+        self.client.session.hooks["response"].append(_read_and_close)
+        self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="webdav")
+        self.transport = transport or Transport(
+            backend=self.backend,
+            username=username,
+            password=password,
+            timeout=timeout,
+            breaker=breaker,
         )
+
+    def store(self, root: str) -> WebDavStore:
+        return WebDavStore(server=self, root=root)
+
+    async def call(self, what: str, fn: Callable[..., T], *args: Any) -> T:
+        """Run a webdavclient3 call in the pool, under the breaker, its errors translated."""
+        breaker = self.transport.breaker
+        breaker.before()
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self.executor, functools.partial(fn, *args))
+        except (NoConnection, WebDavConnectionError, requests.RequestException) as exc:
+            breaker.failure()
+            raise Unavailable(f"{what}: {exc.__class__.__name__}", backend=self.backend) from exc
+        except ResponseErrorCode as exc:
+            if int(exc.code) >= 500:
+                breaker.failure()
+            else:
+                breaker.success()
+            raise for_status(int(exc.code), what, backend=self.backend) from exc
+        except (
+            RemoteResourceNotFound,
+            RemoteParentNotFound,
+            MethodNotSupported,
+            NotEnoughSpace,
+            ResourceLocked,
+        ) as exc:
+            breaker.success()
+            raise _library_error(exc, what) from exc
+        except WebDavException as exc:
+            breaker.success()
+            raise RequestError(f"{what}: {exc}", backend=self.backend) from exc
+        except BaseException:
+            breaker.settle()
+            raise
+        breaker.success()
+        return result
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.client.session.close()
+
+
+def _library_error(exc: WebDavException, what: str) -> ConnectorError:
+    if isinstance(exc, RemoteResourceNotFound | RemoteParentNotFound):
+        return NotFound(f"{what}: not found", backend=WebDavServer.backend)
+    if isinstance(exc, NotEnoughSpace):
+        return TooLarge(f"{what}: no space left", backend=WebDavServer.backend)
+    if isinstance(exc, ResourceLocked):
+        return Conflict(f"{what}: locked", backend=WebDavServer.backend)
+    return Conflict(f"{what}: already exists", backend=WebDavServer.backend)  # 405
+
+
+class WebDavStore:
+    """Files under ``root`` on a WebDAV server: on a shared ``server``, or on one of its own
+    built from ``url`` and the credentials (closed with the store)."""
+
+    backend = "webdav"
+
+    def __init__(
+        self,
+        url: str = "",
+        *,
+        username: str = "",
+        password: str = "",
+        root: str = "/",
+        timeout: float = 10.0,
+        max_threads: int = 4,
+        server: WebDavServer | None = None,
+    ) -> None:
+        self._owns_server = server is None
+        self._server = server or WebDavServer(
+            url, username=username, password=password, timeout=timeout, max_threads=max_threads
+        )
+        self._http = self._server.transport
+        self._root = root if root.startswith("/") else "/" + root
+        self._names = NameCheck(self._http, self._probe)
 
     @property
     def root(self) -> str:
         return self._root
 
+    @property
+    def transport(self) -> Transport:
+        return self._http
+
     def _remote(self, path: str) -> str:
         return join(self._root, path)
 
     def _url(self, path: str) -> str:
-        return self._base_url + encode_path(self._remote(path))
-
-    async def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(
-                self._executor, functools.partial(fn, *args, **kwargs)
-            )
-        except (RemoteResourceNotFound, RemoteParentNotFound) as exc:
-            raise NotFound(f"{what}: not found", backend=self.backend) from exc
-        except MethodNotSupported as exc:
-            raise Conflict(f"{what}: already exists", backend=self.backend) from exc
-        except NotEnoughSpace as exc:
-            raise TooLarge(f"{what}: no space left", backend=self.backend) from exc
-        except ResourceLocked as exc:
-            raise Conflict(f"{what}: locked", backend=self.backend) from exc
-        except ResponseErrorCode as exc:
-            raise error_for_status(int(exc.code), what, backend=self.backend) from exc
-        except (NoConnection, WebDavConnectionError, requests.RequestException) as exc:
-            raise Unavailable(f"{what}: {exc.__class__.__name__}", backend=self.backend) from exc
-        except WebDavException as exc:
-            raise RequestError(f"{what}: {exc}", backend=self.backend) from exc
+        return self._server.base_url + encode_path(self._remote(path))
 
     async def _propfind(self, what: str, path: str, depth: int) -> bytes:
-        _, body = await self._http.request(
+        reply = await self._http.request(
             "PROPFIND",
             self._url(path),
             what=what,
@@ -146,38 +224,46 @@ class WebDavStore:
             headers={"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
             data=_PROPFIND,
         )
-        return body
+        return reply.body
 
-    def _move(self, src: str, dst: str, overwrite: bool) -> None:
-        # not Client.move: its HEAD pre-checks fail on servers that refuse GET on folders
-        headers = [
-            f"Destination: {self._url(dst)}",
-            f"Overwrite: {'T' if overwrite else 'F'}",
-        ]
-        self._client.execute_request(
-            "move", encode_path(self._remote(src)), headers_ext=headers
-        ).close()
+    async def _move(self, what: str, src: str, dst: str, overwrite: bool) -> None:
+        await self._http.request(
+            "MOVE",
+            self._url(src),
+            what=what,
+            ok=(201, 204),
+            headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
+        )
 
     def _mkcol(self, remote: str) -> None:
-        self._client.execute_request("mkdir", encode_path(remote)).close()
+        self._server.client.execute_request("mkdir", encode_path(remote)).close()
+
+    def _clean(self, remote: str) -> None:
+        self._server.client.clean(remote)
 
     async def stat(self, path: str) -> Entry:
         """``PROPFIND {root}{path}`` with ``Depth: 0``."""
         body = await self._propfind(f"stat {path}", path, 0)
-        found = entries(body, self._base_path + self._root, exclude=None)
-        if not found:
+        found = entries(body, self._server.base_path + self._root, exclude=None, hidden=True)
+        if not found or not same_path(found[0].path, path):
             raise NotFound(f"stat {path}: not found", backend=self.backend)
         return found[0]
 
     async def list(self, path: str) -> list[Entry]:
         """``PROPFIND {root}{path}`` with ``Depth: 1``, the folder itself left out."""
         body = await self._propfind(f"list {path}", path, 1)
-        return entries(body, self._base_path + self._root, exclude=path)
+        return entries(body, self._server.base_path + self._root, exclude=path)
+
+    async def list_all(self, path: str) -> builtins.list[Entry]:
+        """Like ``list``, temporary uploads included."""
+        body = await self._propfind(f"list {path}", path, 1)
+        base = self._server.base_path + self._root
+        return entries(body, base, exclude=path, hidden=True)
 
     async def make_folder(self, path: str) -> Entry:
         """``MKCOL {root}{path}``: 405 (exists) is Conflict, 409 (no parent) is NotFound."""
-        await self._call(f"make folder {path}", self._mkcol, self._remote(path))
-        return await self.stat(path)
+        await self._server.call(f"make folder {path}", self._mkcol, self._remote(path))
+        return await self._written(path, "make folder")
 
     async def ensure_folder(self, path: str) -> Entry:
         """``PROPFIND``, then ``MKCOL`` for each folder from the server's top down (the store's
@@ -190,7 +276,7 @@ class WebDavStore:
         for segment in self._remote(path).strip("/").split("/"):
             current += "/" + segment
             with contextlib.suppress(Conflict):
-                await self._call(f"ensure folder {path}", self._mkcol, current)
+                await self._server.call(f"ensure folder {path}", self._mkcol, current)
         entry = await self.stat(path)
         if not entry.folder:
             raise Conflict(f"ensure folder {path}: a file has this name", backend=self.backend)
@@ -204,25 +290,30 @@ class WebDavStore:
         size: int | None = None,
         overwrite: bool = False,
     ) -> Entry:
-        """``PUT {parent}/.~entente-upload-…`` streamed (aiohttp), then ``MOVE`` into place;
-        ``DELETE`` of the temporary file on any failure."""
+        """``PUT {parent}/.~entente-upload-…`` streamed, then ``MOVE`` into place; ``DELETE``
+        of the temporary file on any failure."""
+        await self._names.check(path)
         if not overwrite and await self._exists(path):
             raise Conflict(f"upload {path}: already exists", backend=self.backend)
-        parent = path.rsplit("/", 1)[0] or "/"
-        temp = parent.rstrip("/") + "/" + TEMP_PREFIX + uuid.uuid4().hex
+        temp = temporary_name(path)
         try:
             await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
-            await self._call(
-                f"upload {path}",
-                self._move,
-                temp,
-                path,
-                overwrite,
-            )
+            await self._move(f"upload {path}", temp, path, overwrite)
         except BaseException:
             await self._discard(temp)
             raise
-        return await self.stat(path)
+        return await self._written(path, "upload")
+
+    async def _written(self, path: str, what: str) -> Entry:
+        """The entry a write just made, as the server reports it: its absence after a write
+        the server said it did means the server stored something else."""
+        try:
+            return await self.stat(path)
+        except NotFound:
+            raise Unavailable(
+                f"{what} {path}: the server answered success but has no such entry",
+                backend=self.backend,
+            ) from None
 
     async def _exists(self, path: str) -> bool:
         try:
@@ -235,7 +326,8 @@ class WebDavStore:
         """Delete a failed upload's temporary file. The PUT the hub cut off may still be
         running on the server and write the file after a first DELETE (seen with WsgiDAV), so
         look again a few times over ~0.3 s and delete it again if it is there. Already gone,
-        or the server down: the hidden name stays out of listings anyway."""
+        or the server down: the hidden name stays out of listings, and the sweep of stale
+        uploads removes it later."""
         await self._delete_quietly(path)
         for pause in DISCARD_RECHECKS:
             await asyncio.sleep(pause)
@@ -249,33 +341,43 @@ class WebDavStore:
     async def _delete_quietly(self, path: str) -> None:
         with contextlib.suppress(ConnectorError):
             await asyncio.shield(
-                self._call(f"discard {path}", self._client.clean, self._remote(path))
+                self._server.call(f"discard {path}", self._clean, self._remote(path))
             )
+
+    async def _probe(self, char: str) -> bool:
+        """Whether a name holding ``char`` arrives intact through a MOVE's Destination."""
+        source = temporary_name("/probe")
+        target = f"{source}-{char}x"
+        await self._http.request(
+            "PUT", self._url(source), what="probe names", ok=(200, 201, 204), data=b""
+        )
+        try:
+            await self._move("probe names", source, target, False)
+            return await self._exists(target)
+        except RequestError:
+            return False
+        finally:
+            for leftover in (source, target, target.split(char)[0]):
+                await self._delete_quietly(leftover)
 
     async def download(
         self, path: str, *, byte_range: tuple[int, int | None] | None = None
     ) -> HttpDownload:
-        """``GET {root}{path}`` (aiohttp, streamed), with ``Range`` when asked."""
+        """``GET {root}{path}`` (streamed), with ``Range`` when asked."""
         return await self._http.get_stream(
             self._url(path), byte_range=byte_range, what=f"download {path}"
         )
 
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
         """``MOVE {root}{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
-        await self._call(
-            f"move {src}",
-            self._move,
-            src,
-            dst,
-            overwrite,
-        )
-        return await self.stat(dst)
+        await self._names.check(dst)
+        await self._move(f"move {src}", src, dst, overwrite)
+        return await self._written(dst, "move")
 
     async def delete(self, path: str) -> None:
         """``DELETE {root}{path}``."""
-        await self._call(f"delete {path}", self._client.clean, self._remote(path))
+        await self._server.call(f"delete {path}", self._clean, self._remote(path))
 
     async def aclose(self) -> None:
-        await self._http.aclose()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._client.session.close()
+        if self._owns_server:
+            await self._server.aclose()

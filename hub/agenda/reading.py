@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from connectors.errors import ConnectorError, Forbidden, NotFound, Unavailable
+from connectors.errors import ConnectorError, NotFound, ParentMissing
 from hub.agenda.calendars import TownCalendars
 from hub.agenda.expansion import expand_parsed
 from hub.agenda.ical import InvalidCalendarObject, Occurrence
 from hub.agenda.window import may_overlap
+from hub.backend_errors import describe
 from hub.errors import HubError
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,15 @@ async def read_town(
         result = await store.fetch(calendar_id, calendars.state(town.slug, store))
     calendars.remember(town.slug, store, result.state)
     read = TownRead()
+    for href in sorted(result.state.unreadable):
+        read.problems.append(
+            SourceProblem(
+                town.id,
+                "EVENT_UNREADABLE",
+                f"{_name(href)}: the calendar server lists this event but does not give "
+                "its content; it is missing here.",
+            )
+        )
     for obj in result.state.objects.values():
         if not may_overlap(obj.ical, start, end):
             continue
@@ -121,19 +131,18 @@ def _failure(town: TownSlug, exc: BaseException) -> SourceProblem:
         return SourceProblem(
             town.id, "TIMEOUT", f"The calendar of '{town.slug}' did not answer in time."
         )
-    if isinstance(exc, NotFound):
+    if isinstance(exc, NotFound) and not isinstance(exc, ParentMissing):
         return SourceProblem(
             town.id,
             "CALENDAR_MISSING",
             f"'{town.slug}' has no calendar yet: run provisionTown again.",
         )
-    if isinstance(exc, Forbidden):
+    if isinstance(exc, ConnectorError):
+        # the one translator's sentence (down, skipped, or the hub's account refused)
         return SourceProblem(
-            town.id, "BACKEND_FORBIDDEN", f"The calendar server refused the hub for '{town.slug}'."
-        )
-    if isinstance(exc, Unavailable | ConnectorError):
-        return SourceProblem(
-            town.id, "BACKEND_UNAVAILABLE", f"The calendar of '{town.slug}' is unavailable."
+            town.id,
+            "BACKEND_UNAVAILABLE",
+            f"The calendar of '{town.slug}' could not be read: " + describe(exc, "calendar server"),
         )
     if isinstance(exc, HubError):
         return SourceProblem(town.id, exc.code.value, exc.message)

@@ -1,4 +1,4 @@
-"""The merged agenda, its events, and the time-sharing report."""
+"""The merged agenda and its events."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import strawberry
 from hub.agenda import service, writing
 from hub.agenda.types import Agenda, Event
 from hub.agenda.window import check_window
-from hub.allocation import service as allocation
-from hub.allocation.types import AllocationReport
 from hub.gql.context import Info
 from hub.gql.cost import BACKEND_CALL
 
@@ -57,20 +55,6 @@ class AgendaQuery:
             info.context.loaders.town.prime(town.id, town)
         calendars = info.context.services.backends.calendars
         return Agenda.of(await service.read_agenda(calendars, scope, start, end))
-
-    @strawberry.field(
-        description='A pooled manager\'s hours per town; month = "2026-11".', metadata=BACKEND_CALL
-    )
-    async def allocation(
-        self, info: Info, month: str, person: strawberry.ID | None = None
-    ) -> AllocationReport:
-        principal = info.context.principal
-        period = allocation.parse_month(month)
-        async with info.context.db() as session:
-            scope = await allocation.report_scope(session, principal, person)
-        services = info.context.services
-        report = await allocation.build_report(services.backends.calendars, scope, period)
-        return AllocationReport.of(report, services.settings.base_url)
 
 
 @strawberry.type

@@ -21,9 +21,7 @@ import icalendar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.calendar.port import CalendarObject, CalendarStore
-from connectors.errors import Conflict as StaleOnServer
 from connectors.errors import ConnectorError
-from connectors.errors import NotFound as GoneOnServer
 from hub.agenda.calendars import TownCalendars
 from hub.agenda.edit import main_event, revise_event
 from hub.agenda.expansion import expand_parsed
@@ -33,7 +31,8 @@ from hub.agenda.ids import EventRef, occurrence_key, parse_event_id
 from hub.agenda.reading import PARIS, TownSlug
 from hub.agenda.service import TownEvent, instant, town_event
 from hub.audit.service import audited
-from hub.errors import BackendUnavailable, BadInput, Conflict, NotFound
+from hub.backend_errors import Wording, api_error
+from hub.errors import BadInput, Conflict
 from hub.identity.principal import Principal
 from hub.people.repository import MembershipRepository, PersonRepository
 from hub.towns.models import Town
@@ -111,14 +110,17 @@ async def _backend(calendars: TownCalendars, call: Awaitable[T]) -> T:
     try:
         async with asyncio.timeout(calendars.timeout):
             return await call
-    except StaleOnServer:
-        raise Conflict(STALE) from None
-    except GoneOnServer:
-        raise NotFound("There is no such event; reload the agenda.") from None
-    except TimeoutError:
-        raise BackendUnavailable("The calendar server did not answer in time.") from None
-    except ConnectorError as exc:
-        raise BackendUnavailable("The calendar server refused the change; try later.") from exc
+    except (ConnectorError, TimeoutError) as exc:
+        raise api_error(exc, _WORDING) from exc
+
+
+_WORDING = Wording(
+    what="the event",
+    not_found="There is no such event; reload the agenda.",
+    parent_missing="This town has no calendar yet: an administrator must run provisionTown again.",
+    conflict=STALE,
+    server="calendar server",
+)
 
 
 def _shown(obj: CalendarObject, calendar: icalendar.Calendar, recurrence: str) -> Occurrence:

@@ -2,13 +2,14 @@
 
 from hub.audit.models import AuditEntry
 from hub.db.base import Base
-from hub.identity.models import PortalSession
+from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Invitation",
     "Membership",
     "Person",
     "PortalSession",

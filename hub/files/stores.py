@@ -1,26 +1,27 @@
 """Which file store serves a workspace, and calling a store within the backend timeout.
 
 A workspace names its backend (``webdav`` or ``nextcloud``) and its root folder there; the
-hub keeps one store per (backend, root), opened on first use and closed at shutdown, so a
-listing reuses its connections instead of opening new ones.
+hub keeps one store per (backend, root), made on first use. Stores are light: every store of
+a backend shares that backend's one connection (``hub.backends``: one transport, one pool,
+one circuit breaker), closed at shutdown.
 
 Every call a request makes to a store goes through ``backend_call``: a per-call
 ``asyncio.timeout`` (a slow server costs at most ``backend_timeout``), and connector errors
-become the API's error codes (``Unavailable`` and timeouts are BACKEND_UNAVAILABLE).
+become the API's error codes through the hub's one translator (``hub.backend_errors``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from connectors import errors as remote
+from connectors.checks import Finding
 from connectors.files.port import FileStore
-from hub.errors import BackendUnavailable, BadInput, Conflict, Forbidden, NotFound, TooLarge
+from hub import backend_errors
+from hub.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class FileStores:
         timeout: float = 2.0,
         team_folders: TeamFolders | None = None,
         hub_group: str | None = None,
+        closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        checks: Mapping[str, Callable[[], Awaitable[list[Finding]]]] | None = None,
     ) -> None:
         self._factories = dict(factories or {})
         self.default = default
@@ -56,10 +59,17 @@ class FileStores:
         self._team_folders = team_folders
         self._hub_group = hub_group
         self._open: dict[tuple[str, str], FileStore] = {}
+        self._closers = list(closers)
+        self.checks = dict(checks or {})
+        """Per backend, what ``hub check`` asks it (``connectors.checks``)."""
 
     @property
     def connected(self) -> bool:
         return bool(self._factories)
+
+    @property
+    def backends(self) -> list[str]:
+        return sorted(self._factories)
 
     def store(self, backend: str, root: str) -> FileStore:
         """The store of ``root`` on ``backend``; BACKEND_UNAVAILABLE if not connected."""
@@ -93,30 +103,15 @@ class FileStores:
         if self._team_folders is not None:
             with contextlib.suppress(Exception):
                 await self._team_folders.aclose()
+        for close in self._closers:
+            with contextlib.suppress(Exception):
+                await close()
 
 
-@asynccontextmanager
-async def backend_call(what: str, limit: float | None) -> AsyncIterator[None]:
+def backend_call(what: str, limit: float | None) -> AbstractAsyncContextManager[None]:
     """Run the block within ``limit`` seconds, translating the store's errors for the API.
 
-    ``what`` finishes the sentence "The file server …" in messages, e.g. "has no '/a.txt'".
-    """
-    try:
-        async with asyncio.timeout(limit):
-            yield
-    except TimeoutError as exc:
-        raise BackendUnavailable("The file server did not answer in time; try again.") from exc
-    except remote.Unavailable as exc:
-        log.warning("file server unavailable: %s", exc)
-        raise BackendUnavailable("The file server is not answering; try again later.") from exc
-    except remote.NotFound as exc:
-        raise NotFound(f"Not found: {what}.") from exc
-    except remote.Conflict as exc:
-        raise Conflict(f"Already there: {what}.") from exc
-    except remote.TooLarge as exc:
-        raise TooLarge(f"The file server has no room for {what}.") from exc
-    except remote.Forbidden as exc:
-        log.error("file server refused the hub's account: %s", exc)
-        raise Forbidden(f"The file server refused {what}.") from exc
-    except remote.RequestError as exc:
-        raise BadInput(f"The file server refused {what}.") from exc
+    ``what`` finishes sentences such as "Not found: …", e.g. "'/a.txt'"."""
+    return backend_errors.backend_call(
+        limit, backend_errors.Wording(what=what, server="file server")
+    )

@@ -14,54 +14,24 @@ from the socket to the file server as it arrives.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from python_multipart.multipart import parse_options_header
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import Settings
-from hub.errors import BadInput, ErrorCode, HubError, Unauthenticated
+from hub.edge import caller, problem
+from hub.errors import BadInput, HubError
 from hub.files.download import open_download
 from hub.files.multipart import MAX_JSON_PART, MultipartStream, StreamedFile, upload_operation
 from hub.gql.context import Context
 from hub.gql.errors import http_body
 from hub.gql.limits import QueryLimits
 from hub.gql.schema import build_schema
-from hub.identity.principal import Principal
-from hub.identity.web import authenticate
 from hub.services import Services
 
 UPLOAD_PATH = "/graphql/upload"
-HTTP_STATUS = {
-    ErrorCode.UNAUTHENTICATED: 401,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.BAD_INPUT: 400,
-    ErrorCode.CONFLICT: 409,
-    ErrorCode.TOO_LARGE: 413,
-    ErrorCode.BACKEND_UNAVAILABLE: 503,
-    ErrorCode.INTERNAL: 500,
-}
 # Everything of a multipart upload that is not the file: two capped JSON parts, part headers.
 MULTIPART_OVERHEAD = 2 * MAX_JSON_PART + 16 * 1024
-
-
-def problem(exc: HubError) -> JSONResponse:
-    body: dict[str, Any] = {"message": exc.message, "extensions": {"code": exc.code.value}}
-    if exc.field:
-        body["extensions"]["field"] = exc.field
-    return JSONResponse({"data": None, "errors": [body]}, status_code=HTTP_STATUS[exc.code])
-
-
-async def caller(request: Request, session: AsyncSession, services: Services) -> Principal:
-    principal = await authenticate(request, session, services)
-    if principal is None:
-        raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-    # Authentication only read: the work starts on a fresh transaction.
-    await session.rollback()
-    return principal
 
 
 def files_router(settings: Settings) -> APIRouter:

@@ -11,8 +11,9 @@ import logging
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from connectors.errors import ConnectorError, Unavailable
+from connectors.errors import ConnectorError
 from graphql import GraphQLError
+from hub.backend_errors import api_error
 from hub.errors import ErrorCode, HubError
 
 log = logging.getLogger("hub.graphql")
@@ -26,11 +27,9 @@ def classify(error: GraphQLError) -> tuple[ErrorCode, str]:
         return ErrorCode.BAD_INPUT, error.message
     if isinstance(original, HubError):
         return original.code, original.message
-    if isinstance(original, Unavailable):
-        return ErrorCode.BACKEND_UNAVAILABLE, "A backend server did not answer; try again later."
-    if isinstance(original, ConnectorError):
-        log.error("backend refused a request: %s", original, exc_info=original)
-        return ErrorCode.INTERNAL, INTERNAL_MESSAGE
+    if isinstance(original, ConnectorError):  # one that escaped its domain's translation
+        translated = api_error(original)
+        return translated.code, translated.message
     if isinstance(original, GraphQLError):  # e.g. a scalar that failed to parse
         return ErrorCode.BAD_INPUT, original.message
     log.error("unexpected error at %s", error.path, exc_info=original)

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
+from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql import scalars
@@ -22,7 +23,9 @@ from hub.gql.limits import DocumentChecks, Documents, QueryLimits
 from hub.people.resolvers import PeopleMutation, PeopleQuery
 from hub.towns.resolvers import TownMutation, TownQuery
 
-Query = merge_types("Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AuditQuery))
+Query = merge_types(
+    "Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery)
+)
 Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
 
 

@@ -13,15 +13,22 @@ from hub.identity.keys import KeySourceError, UnknownKey
 from hub.identity.linking import person_for_claims
 from hub.identity.principal import Principal
 from hub.identity.sessions import find_session
-from hub.identity.tokens import InvalidToken, TokenVerifier
+from hub.identity.tokens import Claims, InvalidToken
+from hub.identity.userinfo import UserinfoUnavailable
 from hub.people.models import Membership, Person
 from hub.people.repository import MembershipRepository
+from hub.services import Services
 
 log = logging.getLogger(__name__)
 
 INVALID = "Your sign-in is invalid or has expired; sign in again."
 NO_ACCOUNT = "No account of the shared service matches this sign-in."
 DISABLED = "This account has been disabled."
+UNCHECKABLE = "Sign-in cannot be checked right now; try again shortly."
+NOT_LINKED = (
+    "No account of the shared service matches this sign-in. If you were invited, sign in "
+    "once through the portal, then try again."
+)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -33,11 +40,9 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-async def principal_for_token(
-    session: AsyncSession, verifier: TokenVerifier, token: str, *, embedded: bool
-) -> Principal:
+async def principal_for_token(session: AsyncSession, services: Services, token: str) -> Principal:
     try:
-        claims = await verifier.verify(token)
+        claims = await services.verifier.verify(token)
     except InvalidToken as exc:
         log.info("refused a token: %s", exc.reason)
         raise Unauthenticated(INVALID) from None
@@ -45,10 +50,26 @@ async def principal_for_token(
         raise Unauthenticated(INVALID) from None
     except KeySourceError as exc:  # the provider's keys are out of reach: not the caller's fault
         log.warning("cannot verify tokens now: %s", exc)
-        raise Unauthenticated("Sign-in cannot be checked right now; try again shortly.") from None
-    if embedded:  # the hub issued the token: sub is the person's id
+        raise Unauthenticated(UNCHECKABLE) from None
+    if services.settings.embedded_identity:  # the hub issued the token: sub is the person's id
         return await principal_by_id(session, claims.sub)
-    return await principal_for_person(session, await person_for_claims(session, claims))
+    more_claims = None
+    userinfo = services.userinfo
+    if userinfo is not None:
+
+        async def more_claims() -> Claims | None:
+            return await userinfo.claims(token)
+
+    try:
+        person = await person_for_claims(
+            session, claims, services.link_rules, more_claims=more_claims
+        )
+    except UserinfoUnavailable as exc:
+        log.warning("cannot ask the provider about a new subject now: %s", exc)
+        raise Unauthenticated(UNCHECKABLE) from None
+    if person is None:
+        raise Unauthenticated(NOT_LINKED)
+    return await principal_for_person(session, person)
 
 
 async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Principal | None:

@@ -20,3 +20,18 @@ class PortalSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Kept to end the provider's session too at sign-out (RP-initiated logout).
     id_token: Mapped[str | None] = mapped_column(Text)
+
+
+class Invitation(Base):
+    """A one-time link that lets an invited person link their provider account at first sign-in.
+
+    Only a hash of the secret is stored: a leaked table opens nothing.
+    """
+
+    __tablename__ = "invitation"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,20 +17,32 @@ from fastapi.responses import RedirectResponse, Response
 
 from hub.audit.service import record
 from hub.config import Settings
+from hub.identity.invitations import invited_person
 from hub.identity.linking import person_for_claims
-from hub.identity.passwords import verify_password
+from hub.identity.password_sign_in import sign_in_with_password
 from hub.identity.principal import Principal
 from hub.identity.sessions import COOKIE, LIFETIME, close_session, csrf_matches, open_session
-from hub.identity.tokens import Claims
+from hub.identity.tokens import claims_of
 from hub.people.models import Person
-from hub.people.repository import PersonRepository
 from hub.portal.templating import templates
 from hub.services import Services
 
 log = logging.getLogger(__name__)
 
 FLOW_CSRF = "login_csrf"
+INVITATION = "invitation"
 PROVIDER = "sso"
+NOT_INVITED = (
+    "Aucun compte du service commun ne correspond ; "
+    "demandez à votre administrateur de vous inviter."
+)
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+TOO_MANY_ATTEMPTS = (
+    "Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."
+)
+INVITATION_USED = (
+    "Ce lien d'invitation n'est plus valable ; demandez-en un nouveau à votre administrateur."
+)
 
 
 def safe_next(value: str | None) -> str:
@@ -125,28 +137,15 @@ def auth_router(settings: Settings) -> APIRouter:
         if not expected or not csrf_matches(expected, csrf):
             return login_page(request, error="La page a expiré ; réessayez.", status=400)
         services: Services = request.app.state.services
-        async with services.sessions() as session:
-            person = await PersonRepository(session).by_username(username.strip())
-            valid = verify_password(person.password_hash if person else None, password)
-            if person is None or not valid or not person.active:
-                record(
-                    session,
-                    None,
-                    "session.refused",
-                    username.strip()[:64] or "?",
-                    outcome="UNAUTHENTICATED",
-                )
-                await session.commit()
-                return login_page(
-                    request,
-                    error="Identifiant ou mot de passe incorrect.",
-                    username=username,
-                    status=401,
-                )
-            opened = await open_session(session, person)
-            _audit_sign_in(session, person)
-            await session.commit()
-        return signed_in(services, opened.cookie, safe_next(next))
+        address = request.client.host if request.client else None
+        outcome = await sign_in_with_password(services, username, password, address)
+        if outcome.retry_after is not None:
+            limited = login_page(request, error=TOO_MANY_ATTEMPTS, username=username, status=429)
+            limited.headers["Retry-After"] = str(outcome.retry_after)
+            return limited
+        if outcome.opened is None:
+            return login_page(request, error=WRONG_CREDENTIALS, username=username, status=401)
+        return signed_in(services, outcome.opened.cookie, safe_next(next))
 
     @router.get("/callback")
     async def callback(request: Request) -> Response:
@@ -162,25 +161,41 @@ def auth_router(settings: Settings) -> APIRouter:
         except OAuthError as exc:
             log.info("sign-in refused by the provider: %s", exc)
             return _refused(request, "La connexion a été refusée ; réessayez.")
-        claims = Claims(
-            sub=str(info["sub"]),
-            preferred_username=info.get("preferred_username"),
-            email=info.get("email"),
-            email_verified=info.get("email_verified") is True,
-            raw=info,
-        )
+        claims = claims_of(info)
+        invitation = request.session.pop(INVITATION, None)
         async with services.sessions() as session:
-            person = await person_for_claims(session, claims)
+            person = await person_for_claims(
+                session, claims, services.link_rules, invitation=invitation
+            )
             if person is None or not person.active:
-                return _refused(
-                    request,
-                    "Aucun compte du service commun ne correspond ; "
-                    "demandez à votre administrateur de vous inviter.",
+                record(
+                    session,
+                    None,
+                    "session.refused",
+                    claims.sub,
+                    outcome="UNAUTHENTICATED",
+                    details={"preferred_username": (claims.preferred_username or "")[:64]},
                 )
+                await session.commit()
+                return _refused(request, INVITATION_USED if invitation else NOT_INVITED)
             opened = await open_session(session, person, id_token=token.get("id_token"))
             _audit_sign_in(session, person)
             await session.commit()
         return signed_in(services, opened.cookie, safe_next(request.session.pop("next", "/")))
+
+    @router.get("/invitation/{secret}")
+    async def follow_invitation(request: Request, secret: str) -> Response:
+        """Remember the link in the sign-in flow, then sign in at the provider: the callback
+        links whoever signs in there to the invited person (the link is used up only then)."""
+        if oauth is None:
+            return RedirectResponse("/auth/login", status_code=303)
+        services: Services = request.app.state.services
+        async with services.sessions() as session:
+            person = await invited_person(session, secret)
+        if person is None:
+            return _refused(request, INVITATION_USED, status=410)
+        request.session[INVITATION] = secret
+        return RedirectResponse("/auth/login", status_code=303)
 
     @router.post("/logout")
     async def logout(request: Request, csrf: str = Form("")) -> Response:
@@ -211,12 +226,12 @@ def _audit_sign_in(session: Any, person: Person) -> None:
     )
 
 
-def _refused(request: Request, message: str) -> Response:
+def _refused(request: Request, message: str, *, status: int = 403) -> Response:
     page: Response = templates.TemplateResponse(
         request,
         "login.html",
         {"csrf": "", "next": "/", "error": message, "username": "", "sso": True},
-        status_code=403,
+        status_code=status,
     )
     return page
 

@@ -79,6 +79,17 @@ class Claims:
     raw: Mapping[str, Any] = field(repr=False)
 
 
+def claims_of(payload: Mapping[str, Any]) -> Claims:
+    """The facts the hub reads from a verified token's payload or a userinfo answer."""
+    return Claims(
+        sub=str(payload["sub"]),
+        preferred_username=_optional_str(payload.get("preferred_username")),
+        email=_optional_str(payload.get("email")),
+        email_verified=payload.get("email_verified") is True,
+        raw=payload,
+    )
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -158,14 +169,7 @@ class TokenVerifier:
             raise InvalidToken("empty sub")
         self._check_not_id_token(payload)
         self._check_times(payload)
-        claims = Claims(
-            sub=payload["sub"],
-            preferred_username=_optional_str(payload.get("preferred_username")),
-            email=_optional_str(payload.get("email")),
-            email_verified=payload.get("email_verified") is True,
-            raw=payload,
-        )
-        return claims, kid, key
+        return claims_of(payload), kid, key
 
     def _header(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:

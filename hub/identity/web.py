@@ -29,9 +29,7 @@ async def authenticate(
     """The caller, or None when the request carries no credentials at all."""
     token = bearer_token(request.headers.get("authorization"))
     if token is not None:
-        return await principal_for_token(
-            session, services.verifier, token, embedded=services.settings.embedded_identity
-        )
+        return await principal_for_token(session, services, token)
     cookie = request.cookies.get(COOKIE)
     if cookie is None:
         return None

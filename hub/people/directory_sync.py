@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from connectors.directory.port import Directory, DirectoryPerson
 from connectors.errors import Conflict as DirectoryConflict
-from connectors.errors import ConnectorError, Unavailable
+from connectors.errors import ConnectorError, RequestError
+from hub.backend_errors import Wording, api_error
 from hub.errors import BackendUnavailable, Conflict
 from hub.people.models import Person
 from hub.towns.provisioning import TownRef
@@ -35,14 +36,13 @@ class DirectorySync:
         try:
             async with asyncio.timeout(self.timeout):
                 return await call()
-        except (Unavailable, TimeoutError) as exc:
-            raise BackendUnavailable(
-                f"The directory did not answer while trying to {what}; nothing was changed. "
-                "Try again in a moment."
-            ) from exc
-        except DirectoryConflict as exc:
-            raise Conflict(f"The directory refused to {what}: {exc}") from exc
-        except ConnectorError as exc:
+        except (ConnectorError, TimeoutError) as exc:
+            error = api_error(exc, Wording(what=what, server="directory"))
+            if isinstance(exc, DirectoryConflict):
+                raise Conflict(f"The directory refused to {what}: {exc}") from exc
+            if isinstance(error, BackendUnavailable) or not isinstance(exc, RequestError):
+                raise error from exc
+            # any other refusal: the hub's change is undone, whatever the directory said
             raise BackendUnavailable(
                 f"The directory refused to {what}; nothing was changed ({exc})."
             ) from exc
@@ -57,12 +57,26 @@ class DirectorySync:
         if existing is None:
             described = DirectoryPerson(person.username, person.display_name, person.email)
             created = await self._call(
-                "create the account", lambda: self.directory.create_person(described)
+                "create the account",
+                lambda: self.directory.create_person(described, invite=False),
             )
             existing = created.id
-            self.invitation_error = created.invitation_error
+            self.invitation_error = await self._invite(existing)
         person.directory_id = existing
         return existing
+
+    async def _invite(self, account: str) -> str | None:
+        """Send the invitation; why it failed, or None. Apart from creating the account: the
+        directory sends the e-mail before it answers, and a slow mail server must not undo an
+        account that exists (the refusal is audited, and the invitation can be sent again)."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.directory.send_invitation(account)
+        except TimeoutError:
+            return "the directory did not confirm the invitation e-mail in time"
+        except ConnectorError as exc:
+            return str(exc)
+        return None
 
     async def join(self, person: Person, slug: str) -> None:
         account = await self.account(person)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.directory.port import CreatedPerson, DirectoryPerson, TownGroup
+from connectors.errors import NotFound
 from hub.people.models import Membership, Person
 from hub.towns.models import Town
 
@@ -22,16 +23,26 @@ class LocalDirectory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def create_person(self, person: DirectoryPerson) -> CreatedPerson:
+    async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
         return CreatedPerson(id=PREFIX + person.username, invitation_sent=False)
 
     async def send_invitation(self, person_id: str) -> None:
         """Embedded mode sends no e-mail: the administrator hands out the password."""
 
     async def find_person(self, username: str) -> str | None:
+        # Usernames are lower case in the hub; Keycloak's lookup ignores case too.
+        wanted = username.lower()
         async with self._sessions() as session:
-            found = await session.scalar(select(Person.id).where(Person.username == username))
-        return PREFIX + username if found else None
+            found = await session.scalar(select(Person.id).where(Person.username == wanted))
+        return PREFIX + wanted if found else None
+
+    async def _require(self, slug: str) -> None:
+        """NotFound, as Keycloak answers, for a town the hub does not have. (Accounts are not
+        checked: the people service calls this inside its own transaction, before the new
+        person's row is committed, and this reads through sessions of its own.)"""
+        async with self._sessions() as session:
+            if await session.scalar(select(Town.id).where(Town.slug == slug)) is None:
+                raise NotFound(f"no town {slug}", backend="local")
 
     async def update_person(self, person_id: str, display_name: str, email: str) -> None:
         """The hub's row is the directory's: already updated."""
@@ -47,11 +58,14 @@ class LocalDirectory:
 
     async def add_member(self, slug: str, person_id: str) -> None:
         """Memberships are the hub's rows: already added."""
+        await self._require(slug)
 
     async def remove_member(self, slug: str, person_id: str) -> None:
         """Memberships are the hub's rows: already removed."""
+        await self._require(slug)
 
     async def list_members(self, slug: str) -> list[str]:
+        await self._require(slug)
         query = (
             select(Person.username)
             .join(Membership, Membership.person_id == Person.id)

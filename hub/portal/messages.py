@@ -71,4 +71,6 @@ SIGN_IN = (
         "Aucun compte du service commun ne correspond ; "
         "demandez à votre administrateur de vous inviter."
     ),
+    N_("Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."),
+    N_("Ce lien d'invitation n'est plus valable ; demandez-en un nouveau à votre administrateur."),
 )

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.service import record
+from hub.backend_errors import describe
 from hub.identity.principal import Principal
 from hub.towns.models import ProvisioningStep, Town
 
@@ -107,7 +108,7 @@ async def run_pending(
 
 
 def _describe(exc: BaseException) -> str:
+    """A short sentence for the step's error; the raw exception went to the log."""
     if isinstance(exc, TimeoutError):
         return "the backend did not answer in time; retry provisioning later"
-    text = str(exc).strip() or type(exc).__name__
-    return text[:500]
+    return describe(exc)[:500]

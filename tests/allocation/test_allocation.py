@@ -75,6 +75,8 @@ async def test_the_csv_needs_credentials(calendar_hub: CalendarHub) -> None:
     response = await hub.gql.http.get("/allocation/2026-11.csv")
 
     assert response.status_code == 401
+    # refused like every route beside /graphql: a problem with the API's code
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_bad_month_is_bad_input(calendar_hub: CalendarHub) -> None:

@@ -25,7 +25,7 @@ bodies, and refuses what Keycloak refuses. Where each rule comes from (keycloak/
   (``search`` matches name or domain, ``exact`` compares equal, ``q=alias:x`` by alias,
   sorted by name, ``max`` defaults to 10; 409 on duplicate name or alias; domains optional
   but validated). Member add reads the body as a string, trims it and strips one pair of
-  quotes (keycloak/keycloak#34401), so a JSON object is an unknown user: 400.
+  quotes (keycloak/keycloak#34401), so a JSON object is an unknown user: 404 in 26.7.
 
 Tokens are opaque strings here (Keycloak issues RS256 JWTs); the admin side only checks that
 they are ones it issued and that they have not expired.
@@ -197,6 +197,7 @@ class KeycloakDouble:
             self.requests: list[tuple[str, str, bytes]] = []
             self.organizations_enabled = True
             self.smtp_configured = True
+            self.mail_delay = 0.0  # seconds the mail server takes to accept an e-mail
             self.service_account_roles: set[str] = set(DEFAULT_ROLES)
             self.clients: dict[str, list[str]] = {
                 "account": [f"/realms/{self.realm}/account/*"],
@@ -641,6 +642,8 @@ class KeycloakDouble:
             raise _error(400, "Invalid redirect uri.")
         if not set(actions) <= REQUIRED_ACTIONS:
             raise _error(400, "Provided invalid required actions")
+        if self.mail_delay:
+            await asyncio.sleep(self.mail_delay)  # Keycloak answers once the mail is sent
         if not self.smtp_configured:
             raise _error(500, "Failed to send execute actions email: Failed to send email")
         user.action_emails.append(
@@ -879,7 +882,9 @@ class KeycloakDouble:
         raw = (await request.read()).decode("utf-8", "replace").strip()
         uid = re.sub(r'^"|"$', "", raw)
         if uid not in self.users:
-            raise _error(400, "User does not exist")
+            # Keycloak 26.7 answers a JAX-RS 404 here (26.0-26.4 said 400 "User does not
+            # exist"); the contract tests run this against the real server.
+            raise _web_error(404, "HTTP 404 Not Found")
         if uid in org.members:
             raise _error(409, "User is already a member of the organization.")
         org.members.add(uid)

@@ -6,40 +6,26 @@ import base64
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.config import Environment, Settings
 from hub.identity.sessions import COOKIE, CSRF_HEADER, find_session
 from hub.people.models import Person, Role
-from hub.services import Services, build_services
-from tests.servers.oidc_provider import OidcProvider, sign_in_at
-from tests.support.graphql import GraphQLClient, hub_http
+from hub.services import Services
+from tests.identity.sso import ME, portal_sign_in, sso_hub
+from tests.servers.oidc_provider import OidcProvider
+from tests.support.graphql import GraphQLClient
 from tests.support.world import World
-
-HUB = "https://hub.test"
-ME = "query { me { person { username } } towns { slug } }"
 
 
 @pytest.fixture
 async def sso(
     oidc_provider: OidcProvider, services: Services, hub_engine: AsyncEngine, tmp_path: Path
 ) -> AsyncIterator[tuple[Services, httpx.AsyncClient]]:
-    settings = Settings(
-        env=Environment.TEST,
-        data_dir=tmp_path,
-        public_url=HUB,
-        oidc_issuer=oidc_provider.issuer,
-        oidc_client_id=oidc_provider.client_id,
-        oidc_client_secret=oidc_provider.client_secret,  # type: ignore[arg-type]
-        oidc_audience=oidc_provider.audience,
-    )
-    sso_services = build_services(settings, engine=hub_engine)
-    async with hub_http(sso_services, HUB) as http:
-        yield sso_services, http
+    async with sso_hub(oidc_provider, hub_engine, tmp_path) as hub:
+        yield hub
 
 
 @pytest.fixture
@@ -61,21 +47,6 @@ async def alice(sso: tuple[Services, httpx.AsyncClient], oidc_provider: OidcProv
         )
         await session.commit()
     return person
-
-
-async def portal_sign_in(
-    http: httpx.AsyncClient, provider: OidcProvider, username: str
-) -> httpx.Response:
-    start = await http.get("/auth/login", params={"next": "/agenda"})
-    assert start.status_code in (302, 303, 307)
-    back = await sign_in_at(
-        start.headers["location"],
-        username,
-        provider.accounts[username].password,
-        redirect_uri=f"{HUB}/auth/callback",
-    )
-    parts = urlsplit(back)
-    return await http.get(f"{parts.path}?{parts.query}")
 
 
 async def test_portal_sign_in_links_the_invited_person_and_opens_a_session(

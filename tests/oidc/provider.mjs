@@ -12,8 +12,11 @@
 //   OIDC_API_SCOPE                   space-separated scopes of that resource (default api)
 //   OIDC_ACCESS_TOKEN_ALG            RS256 (default) or ES256
 //   OIDC_ACCESS_TOKEN_TTL            seconds (default 300, as Keycloak)
-//   OIDC_ACCOUNTS_FILE               JSON list of accounts: sub, preferred_username, password,
-//                                    email, email_verified, name
+//   OIDC_ACCESS_TOKEN_PROFILE        "off": access tokens carry only `sub` of the user (as
+//                                    oidc-provider does by default), no profile or e-mail claims
+//   OIDC_ACCOUNTS_FILE               JSON list of accounts: sub, login (what the sign-in form
+//                                    takes; preferred_username when absent), preferred_username,
+//                                    password, email, email_verified, name
 //
 // Users sign in on the provider's own pages (/interaction/:uid): a login form that checks the
 // password, then a consent form. There is deliberately no shortcut route to mint tokens: tests
@@ -60,7 +63,7 @@ function page(title, body) {
 function loadAccounts(path) {
   const list = JSON.parse(readFileSync(path, 'utf8'));
   const bySub = new Map();
-  const byUsername = new Map();
+  const byLogin = new Map();
   for (const account of list) {
     for (const field of ['sub', 'preferred_username', 'password']) {
       if (typeof account[field] !== 'string' || !account[field]) {
@@ -68,9 +71,10 @@ function loadAccounts(path) {
       }
     }
     bySub.set(account.sub, account);
-    byUsername.set(account.preferred_username, account);
+    // The login is not a claim: two accounts may show the same preferred_username.
+    byLogin.set(account.login || account.preferred_username, account);
   }
-  return { bySub, byUsername };
+  return { bySub, byLogin };
 }
 
 function samePassword(given, expected) {
@@ -104,6 +108,7 @@ const apiScope = words(process.env.OIDC_API_SCOPE || 'api').join(' ');
 const accessTokenAlg = process.env.OIDC_ACCESS_TOKEN_ALG || 'RS256';
 const accessTokenTTL = Number(process.env.OIDC_ACCESS_TOKEN_TTL || 300);
 const accounts = loadAccounts(required('OIDC_ACCOUNTS_FILE'));
+const profileInAccessToken = process.env.OIDC_ACCESS_TOKEN_PROFILE !== 'off';
 
 function accountClaims(account) {
   return {
@@ -153,6 +158,9 @@ const configuration = {
   // Like Keycloak: the access token names its user, so the API needs no userinfo round trip.
   async extraTokenClaims(ctx, token) {
     const account = token.accountId ? accounts.bySub.get(token.accountId) : undefined;
+    if (!profileInAccessToken) {
+      return undefined;
+    }
     if (!account) {
       return undefined;
     }
@@ -248,7 +256,7 @@ async function interactions(ctx, next) {
       throw new errors.InvalidRequest('no login expected');
     }
     const form = await readForm(ctx.req);
-    const account = accounts.byUsername.get(form.get('username') ?? '');
+    const account = accounts.byLogin.get(form.get('username') ?? '');
     if (!account || !samePassword(form.get('password') ?? '', account.password)) {
       ctx.status = 401;
       ctx.type = 'html';

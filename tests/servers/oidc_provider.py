@@ -60,7 +60,10 @@ class LoginFailed(Exception):
 
 @dataclass(frozen=True)
 class Account:
+    """An account at the provider; ``login`` is what its owner types in the sign-in form."""
+
     sub: str
+    login: str
     preferred_username: str
     password: str = field(repr=False)
     email: str
@@ -359,31 +362,55 @@ def ensure_node_modules() -> None:
 
 
 def _accounts() -> dict[str, Account]:
+    """Accounts by login. ``mallory`` chose ``dwho`` as her ``preferred_username`` (a profile
+    field this provider, like many, lets its users set) and has an unverified address; the
+    real ``dwho`` has a verified one; ``carol``'s address is not verified."""
     people = [
-        ("3f1c9a2e-7d4b-4e0a-9c51-0a6f2b8d1e01", "alice", "Alice Martin", True),
-        ("8b2d4f60-1a3e-4c7b-8e92-5d0c7f3a2b02", "bob", "Bob Durand", False),
+        ("3f1c9a2e-7d4b-4e0a-9c51-0a6f2b8d1e01", "alice", "alice", "Alice Martin", True),
+        ("8b2d4f60-1a3e-4c7b-8e92-5d0c7f3a2b02", "bob", "bob", "Bob Durand", False),
+        ("c4d0e7a1-5b2f-4a9e-8d13-6f0b2c9e4a03", "mallory", "dwho", "Mallory", False),
+        ("1e9b3c5d-7f2a-4b6e-9c08-d2a4f6b8e004", "dwho", "dwho", "Doctor Who", True),
+        ("5a7c9e1b-3d5f-4a8c-8e0a-b1d3f5a7c905", "carol", "carol", "Carol Petit", False),
     ]
     return {
-        username: Account(
+        login: Account(
             sub=sub,
+            login=login,
             preferred_username=username,
             password=secrets.token_urlsafe(12),
-            email=f"{username}@mairie.example",
+            email=f"{login}@mairie.example",
             email_verified=verified,
             name=name,
         )
-        for sub, username, name, verified in people
+        for sub, login, username, name, verified in people
     }
 
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
-    """The provider, running for the whole session; stopped (process group killed) at the end."""
+    """The provider, running for the whole session; stopped (process group killed) at the end.
+    Its access tokens name their user (profile and e-mail claims), as Keycloak's do."""
+    with running_provider(tmp_path_factory.mktemp("oidc-provider")) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def bare_oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """A second provider whose access tokens carry only ``sub`` (oidc-provider's default)."""
+    with running_provider(
+        tmp_path_factory.mktemp("bare-oidc-provider"), profile_in_access_token=False
+    ) as provider:
+        yield provider
+
+
+@contextlib.contextmanager
+def running_provider(
+    workdir: Path, *, profile_in_access_token: bool = True
+) -> Iterator[OidcProvider]:
     ensure_node_modules()
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is needed to run tests/oidc/provider.mjs")
-    workdir = tmp_path_factory.mktemp("oidc-provider")
     accounts = _accounts()
     accounts_file = workdir / "accounts.json"
     accounts_file.write_text(json.dumps([vars(a) for a in accounts.values()]), encoding="utf-8")
@@ -404,6 +431,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
             "OIDC_RESOURCE": RESOURCE,
             "OIDC_API_SCOPE": API_SCOPE,
             "OIDC_ACCOUNTS_FILE": str(accounts_file),
+            "OIDC_ACCESS_TOKEN_PROFILE": "on" if profile_in_access_token else "off",
             "NODE_ENV": "test",
         },
     )

@@ -42,6 +42,10 @@ class TestCalDAVStore(CalDAVStore):
     __test__ = False  # not a test class, whatever pytest thinks of its name
     calendar_id: str
 
+    @property
+    def home_path(self) -> str:
+        return self._home_path
+
 
 @pytest.fixture(scope="session")
 def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from connectors.errors import Unavailable
 from hub.services import Services
 from hub.towns.provisioning import TownRef
 from tests.support.graphql import GraphQLClient
@@ -150,7 +151,7 @@ class FlakyStep:
     async def run(self, town: TownRef) -> None:
         self.runs += 1
         if not self.working:
-            raise ConnectionError("files server refused the connection")
+            raise Unavailable("PROPFIND /massy: ClientConnectorError", backend="webdav")
 
 
 async def test_a_failed_step_is_recorded_and_resumed(
@@ -168,7 +169,14 @@ async def test_a_failed_step_is_recorded_and_resumed(
 
     assert failed["provisioning"] == {
         "state": "FAILED",
-        "steps": [{"name": "files", "done": False, "error": "files server refused the connection"}],
+        "steps": [
+            {
+                "name": "files",
+                "done": False,
+                # a short sentence; the raw exception is in the log only
+                "error": "The file server (WebDAV) is not answering; try again later.",
+            }
+        ],
     }
     assert resumed["id"] == failed["id"]
     assert resumed["provisioning"] == {

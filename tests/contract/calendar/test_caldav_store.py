@@ -1,4 +1,5 @@
-"""The CalendarStore contract, run against a real Radicale (fixtures in tests.servers.radicale)."""
+"""The CalendarStore contract, run against every real CalDAV server (``dav``: Radicale,
+Xandikos)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from connectors.errors import Conflict, Forbidden, NotFound, RequestError, Unava
 from hub.agenda.ical import EventPerson, parse_events
 from hub.agenda.ical_write import build_event
 from hub.embedded.process import EmbeddedServer
-from tests.servers.radicale import TestCalDAVStore, plain_client, radicale_home
+from tests.contract.calendar.conftest import DavServer
+from tests.servers.radicale import TestCalDAVStore, radicale_home
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 END = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
@@ -37,22 +39,20 @@ async def calendar(caldav_store: TestCalDAVStore) -> str:
 # -- calendars ------------------------------------------------------------------------------
 
 
-async def test_ensure_calendar_is_idempotent(
-    caldav_store: TestCalDAVStore, radicale: EmbeddedServer
-) -> None:
+async def test_ensure_calendar_is_idempotent(caldav_store: TestCalDAVStore, dav: DavServer) -> None:
     # Given a fresh account without this calendar
     cal = caldav_store.calendar_id
     # When it is ensured twice
     first = await caldav_store.ensure_calendar(cal, "Salle des fêtes")
     second = await caldav_store.ensure_calendar(cal, "Salle des fêtes")
     # Then both calls name the same calendar, which a plain CalDAV client sees with its name
-    assert first == second == f"{radicale_home(radicale)}{cal}/"
-    names = await asyncio.to_thread(_plain_calendar_names, radicale)
+    assert first == second == f"{dav.home}{cal}/"
+    names = await asyncio.to_thread(_plain_calendar_names, dav)
     assert names[cal] == "Salle des fêtes"
 
 
-def _plain_calendar_names(radicale: EmbeddedServer) -> dict[str, str]:
-    with plain_client(radicale) as client:
+def _plain_calendar_names(dav: DavServer) -> dict[str, str]:
+    with dav.plain_client() as client:
         principal = client.principal()  # type: ignore[no-untyped-call]
         return {
             str(c.url).rstrip("/").rsplit("/", 1)[-1]: c.get_display_name()
@@ -137,7 +137,7 @@ async def test_delete_missing_is_not_found(caldav_store: CalDAVStore, calendar: 
 
 
 async def test_uid_with_slash_and_spaces_round_trips(
-    caldav_store: CalDAVStore, calendar: str
+    caldav_store: TestCalDAVStore, calendar: str
 ) -> None:
     # Given a UID that is not a safe file name
     uid = "réunion/2026 03 02@mairie"
@@ -146,7 +146,8 @@ async def test_uid_with_slash_and_spaces_round_trips(
     read = await caldav_store.get(calendar, uid)
     # Then it is one object, under a name of one path segment
     assert read.href == created.href
-    assert read.href.count("/") == created.href.count("/") == 3
+    depth = caldav_store.home_path.count("/") + 1
+    assert read.href.count("/") == created.href.count("/") == depth
     assert parse_events(read.ical)[0].uid == uid
 
 
@@ -155,10 +156,10 @@ async def test_uid_with_slash_and_spaces_round_trips(
     ["/entente/other/x.ics", "{cal}..", "{cal}%2E%2E", "{cal}a%2Fb.ics", "{cal}", "{cal}sub/x.ics"],
 )
 async def test_href_outside_the_calendar_is_refused(
-    caldav_store: CalDAVStore, calendar: str, href: str
+    caldav_store: TestCalDAVStore, calendar: str, href: str
 ) -> None:
     # Given an href that is not one object of this calendar
-    target = href.format(cal=f"/entente/{calendar}/")
+    target = href.format(cal=f"{caldav_store.home_path}{calendar}/")
     # When it is used to delete, then the store refuses before asking the server
     with pytest.raises(RequestError, match="is not in calendar"):
         await caldav_store.delete(calendar, "x", None, href=target)
@@ -169,7 +170,7 @@ async def test_href_outside_the_calendar_is_refused(
 
 @pytest.fixture
 async def counted_store(
-    radicale: EmbeddedServer, caldav_store: TestCalDAVStore
+    dav: DavServer, caldav_store: TestCalDAVStore
 ) -> AsyncIterator[tuple[CalDAVStore, list[str]]]:
     """A store on an injected session whose requests are recorded as ``METHOD path``."""
     seen: list[str] = []
@@ -185,9 +186,7 @@ async def counted_store(
     trace.on_request_start.append(on_start)
     async with aiohttp.ClientSession(trace_configs=[trace]) as session:
         yield (
-            CalDAVStore(
-                radicale_home(radicale), radicale.username, radicale.password, session=session
-            ),
+            CalDAVStore(dav.home, dav.server.username, dav.server.password, session=session),
             seen,
         )
 
@@ -195,7 +194,7 @@ async def counted_store(
 async def test_incremental_fetch_returns_only_changes(
     counted_store: tuple[CalDAVStore, list[str]],
     caldav_store: TestCalDAVStore,
-    radicale: EmbeddedServer,
+    dav: DavServer,
 ) -> None:
     store, requests = counted_store
     cal = caldav_store.calendar_id
@@ -215,7 +214,7 @@ async def test_incremental_fetch_returns_only_changes(
     # When nothing changed: one small REPORT, no object in it
     requests.clear()
     warm = await store.fetch(cal, second.state)
-    assert requests == [f"REPORT /{radicale.username}/{cal}/"]
+    assert requests == [f"REPORT {dav.home_path}{cal}/"]
     assert warm.changed == () and warm.deleted == () and not warm.full
     assert warm.state.objects is second.state.objects
     assert warm.state.token == second.state.token
@@ -301,7 +300,7 @@ async def test_many_calendars_fetch_concurrently(caldav_store: TestCalDAVStore) 
 
 
 async def test_plain_caldav_client_sees_what_the_store_wrote(
-    caldav_store: CalDAVStore, calendar: str, radicale: EmbeddedServer
+    caldav_store: CalDAVStore, calendar: str, dav: DavServer
 ) -> None:
     # Given an event written by the store, with two people and accents
     ical = build_event(
@@ -318,7 +317,7 @@ async def test_plain_caldav_client_sees_what_the_store_wrote(
     )
     await caldav_store.put(calendar, "ev-interop", ical, None)
     # When an independent client (caldav's sync DAVClient) reads the calendar
-    seen = await asyncio.to_thread(_plain_read, radicale, calendar, "ev-interop")
+    seen = await asyncio.to_thread(_plain_read, dav, calendar, "ev-interop")
     # Then it finds the event with its title and attendees, and the people read back
     (read,) = parse_events(seen)
     assert read.title == "Répétition générale" and read.location == "Salle Émile-Zola"
@@ -326,18 +325,18 @@ async def test_plain_caldav_client_sees_what_the_store_wrote(
     assert [a.email for a in read.attendees] == ["zoe@example.fr", None]
 
 
-def _plain_read(radicale: EmbeddedServer, calendar: str, uid: str) -> str:
-    with plain_client(radicale) as client:
-        calendar_url = f"{radicale_home(radicale)}{calendar}/"
+def _plain_read(dav: DavServer, calendar: str, uid: str) -> str:
+    with dav.plain_client() as client:
+        calendar_url = f"{dav.home}{calendar}/"
         found = client.calendar(url=calendar_url).event_by_uid(uid)  # type: ignore[no-untyped-call]
         return str(found.data)
 
 
 async def test_event_written_by_another_client_is_found_by_uid(
-    caldav_store: CalDAVStore, calendar: str, radicale: EmbeddedServer
+    caldav_store: CalDAVStore, calendar: str, dav: DavServer
 ) -> None:
     # Given an event that a plain client stored under a file name of its own
-    await asyncio.to_thread(_plain_write, radicale, calendar, event("foreign-uid"))
+    await asyncio.to_thread(_plain_write, dav, calendar, event("foreign-uid"))
     # When the store reads it by UID, then updates it through the href it got
     found = await caldav_store.get(calendar, "foreign-uid")
     updated = await caldav_store.put(
@@ -350,10 +349,10 @@ async def test_event_written_by_another_client_is_found_by_uid(
     assert [parse_events(o.ical)[0].title for o in result.objects] == ["Modifié"]
 
 
-def _plain_write(radicale: EmbeddedServer, calendar: str, ical: str) -> None:
-    with plain_client(radicale) as client:
+def _plain_write(dav: DavServer, calendar: str, ical: str) -> None:
+    with dav.plain_client() as client:
         reply = client.put(
-            f"{radicale_home(radicale)}{calendar}/chosen-by-the-other-client.ics",
+            f"{dav.home}{calendar}/chosen-by-the-other-client.ics",
             ical,
             {"Content-Type": "text/calendar; charset=utf-8"},
         )

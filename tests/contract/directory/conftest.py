@@ -1,4 +1,6 @@
-"""Each directory test starts from an empty Keycloak double and a fresh connector."""
+"""The directory contract runs on the Keycloak double and on a real Keycloak alike: each test
+gets an ``inspector`` (tests/contract/directory/inspectors.py) emptied before it, and a fresh
+connector. ``kc`` is the double alone, for fault injection."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from connectors.directory.keycloak import KeycloakDirectory
+from tests.contract.directory.inspectors import Inspector
 from tests.doubles.keycloak import KeycloakDouble
 
 
@@ -16,19 +19,19 @@ def kc(keycloak_double: KeycloakDouble) -> KeycloakDouble:
     return keycloak_double
 
 
-def connect(kc: KeycloakDouble, **options: object) -> KeycloakDirectory:
-    settings: dict[str, object] = {"timeout": 5.0, **options}
+def connect(where: Inspector | KeycloakDouble, **options: object) -> KeycloakDirectory:
+    settings: dict[str, object] = {"timeout": 10.0, **options}
     return KeycloakDirectory(
-        kc.url,
-        kc.realm,
-        kc.client_id,
-        kc.client_secret,
+        where.url,
+        where.realm,
+        where.client_id,
+        where.client_secret,
         **settings,  # type: ignore[arg-type]
     )
 
 
 @pytest.fixture
-async def directory(kc: KeycloakDouble) -> AsyncIterator[KeycloakDirectory]:
-    connector = connect(kc)
+async def directory(inspector: Inspector) -> AsyncIterator[KeycloakDirectory]:
+    connector = connect(inspector)
     yield connector
     await connector.close()

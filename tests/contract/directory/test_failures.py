@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from connectors.directory import DirectoryPerson
@@ -12,6 +14,14 @@ from tests.contract.directory.conftest import connect
 from tests.doubles.keycloak import KeycloakDouble
 
 ANNE = DirectoryPerson("anne", "Anne", "anne@a.fr")
+
+
+@pytest.fixture
+async def directory(kc: KeycloakDouble) -> AsyncIterator[KeycloakDirectory]:
+    """On the double alone: these tests steer its faults."""
+    connector = connect(kc)
+    yield connector
+    await connector.close()
 
 
 async def test_a_wrong_client_secret_is_forbidden(kc: KeycloakDouble) -> None:

@@ -1,4 +1,4 @@
-"""Town groups, organisations and membership on Keycloak."""
+"""Town groups, organisations and membership: on the double and on a real Keycloak."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from connectors.directory import DirectoryPerson
 from connectors.directory.keycloak import KeycloakDirectory
 from connectors.errors import NotFound
 from tests.contract.directory.conftest import connect
+from tests.contract.directory.inspectors import Inspector
 from tests.doubles.keycloak import KeycloakDouble
 
 
@@ -25,64 +26,80 @@ async def _fill_organizations(directory: KeycloakDirectory, count: int) -> None:
 
 
 async def test_ensure_town_group_twice_gives_the_same_ids(
-    kc: KeycloakDouble, directory: KeycloakDirectory
+    inspector: Inspector, directory: KeycloakDirectory
 ) -> None:
     # given twelve organisations already (more than Keycloak's default page of 10)
     await _fill_organizations(directory, 12)
     # when the town is ensured twice, the second time by a connector that remembers nothing
     first = await directory.ensure_town_group("sainte-foy", "Sainte-Foy")
-    fresh = connect(kc)
+    fresh = connect(inspector)
     try:
         second = await fresh.ensure_town_group("sainte-foy", "Sainte-Foy")
     finally:
         await fresh.close()
     # then both answers name the same group and organisation, created once
     assert first == second
-    group = kc.group_by_path("/entente/sainte-foy")
-    org = kc.organization_by_alias("sainte-foy")
-    assert group is not None and org is not None
-    assert (first.group_id, first.organization_id) == (group.id, org.id)
-    assert org.name == "Sainte-Foy"
-    assert len(kc.organizations) == 13
+    assert (first.group_id, first.organization_id) == (
+        inspector.group_id("sainte-foy"),
+        inspector.organization_id("sainte-foy"),
+    )
+    assert inspector.organization_name("sainte-foy") == "Sainte-Foy"
+    assert inspector.organization_count() == 13
 
 
-async def test_the_organisation_is_found_across_pages(kc: KeycloakDouble) -> None:
+async def test_the_organisation_is_found_across_pages(inspector: Inspector) -> None:
     # given twelve organisations and the town's, and a connector reading 5 per page
-    directory = connect(kc, page_size=5)
+    directory = connect(inspector, page_size=5)
     try:
         await _fill_organizations(directory, 12)
         town = await directory.ensure_town_group("zonza", "Zonza")
         # when a connector that remembers nothing looks for the town
-        fresh = connect(kc, page_size=5)
+        fresh = connect(inspector, page_size=5)
         try:
             again = await fresh.ensure_town_group("zonza", "Zonza")
         finally:
             await fresh.close()
     finally:
         await directory.close()
-    # then it found the organisation on the third page instead of creating another
+    # then it found the organisation instead of creating another
     assert again == town
-    assert len(kc.organizations) == 13
+    assert inspector.organization_count() == 13
+
+
+async def test_organisations_are_read_page_by_page(kc: KeycloakDouble) -> None:
+    # given a connector reading 5 per page (the double logs the requests)
+    directory = connect(kc, page_size=5)
+    try:
+        await _fill_organizations(directory, 12)
+        fresh = connect(kc, page_size=5)
+        try:
+            await fresh.ensure_town_group("zonza", "Zonza")
+        finally:
+            await fresh.close()
+    finally:
+        await directory.close()
+    # then it asked for the third page
     assert any("first=10&max=5" in path for _, path, _ in kc.requests)
 
 
-async def test_without_organisations_only_the_group_is_made(kc: KeycloakDouble) -> None:
+async def test_without_organisations_only_the_group_is_made(inspector: Inspector) -> None:
     # given a realm with organisations off (the connector reads the realm to know)
-    kc.organizations_enabled = False
-    directory = connect(kc)
+    inspector.set_organizations(False)
+    directory = connect(inspector)
     try:
         # when the town is ensured
         town = await directory.ensure_town_group("lyon", "Lyon")
     finally:
         await directory.close()
+        inspector.set_organizations(True)
     # then there is a group and no organisation
     assert town.organization_id is None
-    assert kc.group_by_path("/entente/lyon") is not None
-    assert kc.organizations == {}
+    assert inspector.group_id("lyon") is not None
+    assert inspector.organization_count() == 0
 
 
 async def test_add_and_remove_members_idempotently(
-    kc: KeycloakDouble, directory: KeycloakDirectory
+    inspector: Inspector, directory: KeycloakDirectory
 ) -> None:
     # given a town and two people
     town = await directory.ensure_town_group("vic", "Vic")
@@ -94,22 +111,34 @@ async def test_add_and_remove_members_idempotently(
     # then both are in the group and the organisation
     assert sorted(await directory.list_members("vic")) == sorted([anne, bruno])
     assert town.organization_id is not None
-    assert kc.organizations[town.organization_id].members == {anne, bruno}
-    # and the organisation got the id as a JSON string
-    bodies = [body for method, path, body in kc.requests if path.endswith("/members")]
-    assert f'"{anne}"'.encode() in bodies
+    assert inspector.organization_members("vic") == {anne, bruno}
     # when Bruno is removed twice
     await directory.remove_member("vic", bruno)
     await directory.remove_member("vic", bruno)
     # then only Anne is left, in both places
     assert await directory.list_members("vic") == [anne]
-    assert kc.organizations[town.organization_id].members == {anne}
-    assert kc.group_members(town.group_id) == {anne}
+    assert inspector.organization_members("vic") == {anne}
+    assert inspector.group_members("vic") == {anne}
 
 
-async def test_list_members_reads_every_page(kc: KeycloakDouble) -> None:
+async def test_an_organisation_member_is_sent_as_a_json_string(kc: KeycloakDouble) -> None:
+    # given a town and Anne on the double (which logs request bodies)
+    directory = connect(kc)
+    try:
+        await directory.ensure_town_group("vic", "Vic")
+        (anne,) = await _people(directory, 1)
+        # when she is added
+        await directory.add_member("vic", anne)
+    finally:
+        await directory.close()
+    # then the organisation got the id as a JSON string
+    bodies = [body for method, path, body in kc.requests if path.endswith("/members")]
+    assert f'"{anne}"'.encode() in bodies
+
+
+async def test_list_members_reads_every_page(inspector: Inspector) -> None:
     # given seven members and a connector reading 3 per page
-    directory = connect(kc, page_size=3)
+    directory = connect(inspector, page_size=3)
     try:
         await directory.ensure_town_group("ax", "Ax")
         people = await _people(directory, 7)

@@ -1,5 +1,6 @@
 """One ``store`` fixture, parametrised over every FileStore backend: the generic WebDAV store
-on the real WsgiDAV, and the Nextcloud store on the Nextcloud double. Plus the two broken
+on the real WsgiDAV and on the real Apache httpd (mod_dav), and the Nextcloud store on the
+Nextcloud double. Plus the two broken
 servers every backend must survive: a closed port and a server that never answers."""
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from connectors.files.nextcloud import NextcloudAdmin, NextcloudStore
+from connectors.files.nextcloud import NextcloudStore
+from connectors.files.nextcloud_admin import NextcloudAdmin
 from connectors.files.port import FileStore
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import free_port
@@ -53,15 +55,17 @@ async def nextcloud_admin(nextcloud_double: NextcloudDouble) -> AsyncIterator[Ne
         await admin.aclose()
 
 
-@pytest.fixture(params=["webdav", "nextcloud"])
+@pytest.fixture(params=["webdav", "apache", "nextcloud"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+STORES = {"webdav": "webdav_store", "apache": "apache_store", "nextcloud": "nextcloud_store"}
+
+
 @pytest.fixture
 def store(backend: str, request: pytest.FixtureRequest) -> FileStore:
-    name = "webdav_store" if backend == "webdav" else "nextcloud_store"
-    fixture: FileStore = request.getfixturevalue(name)
+    fixture: FileStore = request.getfixturevalue(STORES[backend])
     return fixture
 
 
@@ -71,7 +75,7 @@ async def store_at(backend: str) -> AsyncIterator[StoreFactory]:
     made: list[FileStore] = []
 
     def make(url: str, timeout: float) -> FileStore:
-        if backend == "webdav":
+        if backend in ("webdav", "apache"):
             built: FileStore = WebDavStore(
                 url, username="u", password="p", root="/x", timeout=timeout
             )

@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from connectors.errors import RequestError, TooLarge
-from connectors.files.nextcloud import MIN_CHUNK, NextcloudAdmin, NextcloudStore
+from connectors.files.nextcloud import MIN_CHUNK, NextcloudStore
+from connectors.files.nextcloud_admin import NextcloudAdmin
 from tests.doubles.nextcloud import NextcloudDouble
 
 BIG = 2 * MIN_CHUNK + 123_456  # three chunks of at most 5 MiB
