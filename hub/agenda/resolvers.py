@@ -11,6 +11,7 @@ from hub.agenda.changes import EventScope
 from hub.agenda.types import Agenda, Event, EventScopeType
 from hub.agenda.window import check_window
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 
 
 @strawberry.input
@@ -50,7 +51,8 @@ class EventInput:
 class AgendaQuery:
     @strawberry.field(
         description="Events of the caller's towns (or those listed) in [start, end), at most "
-        "366 days, recurrences expanded, sorted by start; a town that fails is in errors."
+        "366 days, recurrences expanded, sorted by start; a town that fails is in errors.",
+        metadata=BACKEND_CALL,
     )
     async def agenda(
         self, info: Info, start: datetime, end: datetime, towns: list[str] | None = None

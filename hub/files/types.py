@@ -13,6 +13,7 @@ from hub.files.download import download_prefix, quote_path
 from hub.files.recent import recent_files
 from hub.files.service import Place
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 from hub.towns.models import Workspace as WorkspaceModel
 
 if TYPE_CHECKING:
@@ -76,7 +77,10 @@ class Workspace:
         rows = await loaders.town.load_many([t for t in town_ids if principal.sees_town(t)])
         return [Town.of(row) for row in rows if row is not None]
 
-    @strawberry.field(description="The entries of a folder of the workspace, folders first.")
+    @strawberry.field(
+        description="The entries of a folder of the workspace, folders first.",
+        metadata=BACKEND_CALL,
+    )
     async def entries(self, info: Info, path: str = "/") -> list[Entry]:
         info.context.principal  # noqa: B018 - authenticate before saying anything
         services = info.context.services

@@ -18,6 +18,8 @@ from hub.towns.models import Town
 from hub.towns.repository import TownRepository
 from hub.towns.validation import display_name
 
+MAX_SEARCH = 100
+
 
 @dataclass(frozen=True)
 class StaffTown:
@@ -37,6 +39,9 @@ class NewStaff:
 async def search_people(
     session: AsyncSession, actor: Principal, text: str | None
 ) -> Sequence[Person]:
+    if text is not None and len(text) > MAX_SEARCH:
+        # a name or an address is shorter; SQLite refuses long LIKE patterns outright
+        raise BadInput(f"Search for at most {MAX_SEARCH} characters.", field="search")
     scope = None if actor.hub_admin else actor.roles.keys()
     return await PersonRepository(session).search(text, scope)
 

@@ -41,6 +41,7 @@ def crumbs(path: str) -> list[tuple[str, str]]:
     return trail
 
 
+UPLOAD_ROUTE = "/files/{workspace}/upload"
 MAX_FIELDS = 8
 MAX_FIELD_BYTES = 4096
 BAD_FORM = N_("Le formulaire d'envoi n'est pas valide ; rechargez la page et réessayez.")
@@ -199,7 +200,7 @@ def routes(router: APIRouter, visit: Callable[..., Any], upload_visit: Callable[
             },
         )
 
-    @router.post("/files/{workspace}/upload")
+    @router.post(UPLOAD_ROUTE)
     async def upload(
         request: Request, workspace: str, v: Visit = Depends(upload_visit)
     ) -> Response:
@@ -231,9 +232,13 @@ def routes(router: APIRouter, visit: Callable[..., Any], upload_visit: Callable[
                     stored += 1
                 else:
                     v.flash(refusal(v.language, filename, answer.problems, limit), "error")
+            # what the upload did not take: a refused file, or a part that is not a file,
+            # which is as small as the leading fields
+            left = None if filename else MAX_FIELD_BYTES
             try:
-                while await file.read():  # what the upload did not take (a refused file)
-                    pass
+                while chunk := await file.read():
+                    if left is not None and (left := left - len(chunk)) < 0:
+                        raise Refused(400, BAD_FORM)
             except CutOff:
                 break
             part = await following_part(waiting.stream)

@@ -62,6 +62,6 @@ async def upload(
 
 
 async def download(
-    http: httpx.AsyncClient, url: str, token: str, headers: dict[str, str] | None = None
+    http: httpx.AsyncClient, url: str, token: str, headers: dict[str, str | bytes] | None = None
 ) -> httpx.Response:
     return await http.get(url, headers={"Authorization": f"Bearer {token}", **(headers or {})})

@@ -12,12 +12,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from hub.app import create_app
 from hub.identity.sessions import COOKIE, open_session
 from hub.portal import catalogues
 from hub.portal.i18n import LOCALES
 from hub.services import Services
+from hub.towns.models import Workspace
 from tests.support.territory import essonne
 from tests.support.world import World
 
@@ -91,9 +93,11 @@ async def test_louis_is_refused_a_page_of_bievres(http: httpx.AsyncClient, world
     await sign_in(http, world, "louis")
 
     response = await http.get("/towns/bievres")
+    unknown = await http.get("/towns/atlantis")
 
-    assert response.status_code == 403
-    assert alerts(response.text) == ["Vous n'avez pas accès à cette page."]
+    # the same page as for a town that does not exist: slugs cannot be probed
+    assert response.status_code == unknown.status_code == 404
+    assert alerts(response.text) == alerts(unknown.text) == ["Cette commune n'existe pas."]
     assert "Inès" not in response.text
 
 
@@ -141,9 +145,32 @@ async def test_an_api_refusal_is_a_french_message_not_a_trace(
     assert refused.status_code == 303
     assert alerts(page.text) == [
         "Vous n'avez pas les droits nécessaires pour cette action.",
-        "Vous n'avez pas accès à cette page.",
+        "Cette commune n'existe pas.",
     ]
     assert "Traceback" not in page.text
+
+
+async def test_a_bad_path_is_a_400_page_in_french_and_the_session_closes_cleanly(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await essonne(world)
+    await sign_in(http, world, "louis")
+    async with world.services.sessions() as session:
+        igny = await session.scalar(
+            select(Workspace.id).where(Workspace.owner_town_id == world.towns["igny"].id)
+        )
+
+    # the folder's query fails on the path while its other fields are still reading the
+    # database; closing the request's session must not find a terminated connection
+    refused = await http.get(f"/files/{igny}?path=%3Cb%3E")
+    town = await http.get("/towns/igny")
+
+    assert refused.status_code == 400
+    assert alerts(refused.text) == [
+        "Certaines informations saisies ne sont pas valides ; corrigez-les et réessayez. "
+        "Champ concerné : Chemin."
+    ]
+    assert town.status_code == 200
 
 
 async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world: World) -> None:
@@ -160,6 +187,21 @@ async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world:
     assert hostile not in page.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
+async def test_hsts_is_sent_when_the_hub_is_served_over_https(services: Services) -> None:
+    secure = services.settings.model_copy(update={"public_url": "https://entente.example.org"})
+    responses = {}
+    for settings in (services.settings, secure):
+        app = create_app(settings, services)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            responses[settings.public_url] = await client.get("/healthz")
+
+    assert responses["https://entente.example.org"].headers["strict-transport-security"] == (
+        "max-age=31536000"
+    )
+    assert "strict-transport-security" not in responses[None].headers
 
 
 async def test_the_language_follows_the_browser_and_can_be_switched(
