@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -15,8 +16,10 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import Route, compile_path
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -24,18 +27,24 @@ from strawberry.types import ExecutionResult
 
 from hub import __version__
 from hub.allocation.routes import allocation_router
+from hub.body_limit import BodyLimit
 from hub.config import Settings
+from hub.edge import problem
 from hub.embedded.process import stored_secret
-from hub.errors import HubError
-from hub.files.web import files_router
+from hub.errors import HubError, TooLarge
+from hub.feeds.routes import feeds_router
+from hub.files.web import UPLOAD_PATH, files_router
 from hub.gql.context import Context
 from hub.gql.errors import http_body
+from hub.gql.limits import QueryLimits
 from hub.gql.schema import build_schema
 from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
-from hub.portal.routes import portal_router
+from hub.portal.files import UPLOAD_ROUTE
+from hub.portal.routes import not_found, portal_router
 from hub.portal.security import SecurityHeaders
+from hub.portal.web import TOO_LARGE_FORM, error_page
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -89,6 +98,20 @@ class HubGraphQL(GraphQL[Context, None]):
 
 
 _SESSION = "entente.session"
+# Routes whose body is mostly a file, streamed and counted by the route itself.
+STREAMED = re.compile(
+    "|".join(compile_path(path)[0].pattern.rstrip("$") for path in (UPLOAD_PATH, UPLOAD_ROUTE))
+)
+
+
+def too_large(scope: Scope, limit: int) -> Response:
+    """The 413 of ``BodyLimit``: a page in French for a portal form, else the API's error."""
+    request = Request(scope)
+    if "text/html" in request.headers.get("accept", "") and not scope["path"].startswith(
+        "/graphql"
+    ):
+        return error_page(request, 413, TOO_LARGE_FORM)
+    return problem(TooLarge(f"The request body is larger than {limit} bytes (HUB_MAX_BODY_BYTES)."))
 
 
 def create_app(
@@ -127,7 +150,7 @@ def create_app(
         app.state.services = services
 
     graphql = HubGraphQL(
-        build_schema(production=settings.production),
+        build_schema(production=settings.production, limits=QueryLimits.of(settings)),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
@@ -136,10 +159,20 @@ def create_app(
     app.router.routes.insert(0, Route("/graphql", graphql, methods=["GET", "POST"]))
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
+    app.include_router(feeds_router())
     app.include_router(files_router(settings))
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders, issuer=settings.oidc_issuer, ide=not settings.production)
+    app.add_exception_handler(StarletteHTTPException, not_found)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, streamed=STREAMED, refusal=too_large
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        issuer=settings.oidc_issuer,
+        ide=not settings.production,
+        https=settings.https,
+    )
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
     # CSRF token); the portal session itself is the hub's own cookie.
     app.add_middleware(
@@ -152,7 +185,7 @@ def create_app(
         session_cookie="entente_flow",
         max_age=15 * 60,
         same_site="lax",
-        https_only=settings.base_url.startswith("https://"),
+        https_only=settings.https,
     )
 
     @app.get("/.well-known/jwks.json", include_in_schema=False)

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
     upload_sweep_age: int = Field(default=24 * 3600, gt=0)
     upload_sweep_interval: int = Field(default=3600, ge=0)
+    # Request limits (README "Security limits"): bodies of every route but the uploads' files,
+    # and what a GraphQL query may ask before it runs.
+    max_body_bytes: int = Field(default=1024**2, gt=0)
+    max_query_chars: int = Field(default=20_000, gt=0)
+    max_query_tokens: int = Field(default=2_000, gt=0)
+    max_query_depth: int = Field(default=10, gt=0)
+    max_query_aliases: int = Field(default=15, ge=0)
+    max_query_cost: int = Field(default=1_000, gt=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
     log_level: str = "INFO"
 
@@ -142,6 +150,11 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def https(self) -> bool:
+        """People reach the hub over https (cookies Secure, HSTS)."""
+        return self.base_url.startswith("https://")
 
 
 def load_settings(**overrides: object) -> Settings:

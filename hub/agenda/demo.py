@@ -11,7 +11,7 @@ Idempotent: every event has a fixed UID and is created only if missing.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -20,12 +20,15 @@ from connectors.calendar.port import CalendarStore
 from connectors.errors import Conflict
 from hub.agenda.calendars import TownCalendars
 from hub.agenda.ical import PEOPLE_PROPERTY, PRODID, TOWN_PROPERTY, EventPerson
-from hub.agenda.ical_write import build_event
+from hub.agenda.ical_write import add_timezones, build_event
 from hub.people.repository import PersonRepository
 from hub.services import Services
 
 PARIS = ZoneInfo("Europe/Paris")
 SERIES_START = date(2026, 9, 7)  # a Monday: the permanences run from September on
+# When the demo's events were "written": before the months they fill, so that no report shows
+# them as changed after its month ended (hub.allocation.late_changes).
+WRITTEN = datetime(2026, 8, 31, 8, 0, tzinfo=UTC)
 
 # (town, uid, title, weekday, start "HH:MM", end "HH:MM")
 PERMANENCES = [
@@ -117,7 +120,16 @@ def permanence_ical(
     first = SERIES_START + timedelta(days=weekday)
     base = icalendar.Calendar.from_ical(
         build_event(
-            uid, title, _at(first, start), _at(first, end), False, "Mairie", "", [person], town
+            uid,
+            title,
+            _at(first, start),
+            _at(first, end),
+            False,
+            "Mairie",
+            "",
+            [person],
+            town,
+            stamp=WRITTEN,
         )
     )
     event = base.walk("VEVENT")[0]
@@ -130,7 +142,7 @@ def permanence_ical(
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    add_timezones(calendar)
     assert event.get(PEOPLE_PROPERTY) is not None and event.get(TOWN_PROPERTY) is not None
     return str(calendar.to_ical().decode("utf-8"))
 
@@ -168,11 +180,13 @@ async def seed_agendas(services: Services) -> None:
             "",
             [booked[n] for n in names],
             town,
+            stamp=WRITTEN,
         )
         await _create(calendars.store_for(town), town, uid, ical)
     for town, uid, title, day_number, names in ALL_DAY:
         day = date(2026, 11, day_number)
+        guests = [booked[n] for n in names]
         ical = build_event(
-            uid, title, day, day + timedelta(days=1), True, "", "", [booked[n] for n in names], town
+            uid, title, day, day + timedelta(days=1), True, "", "", guests, town, stamp=WRITTEN
         )
         await _create(calendars.store_for(town), town, uid, ical)

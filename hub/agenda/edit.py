@@ -2,14 +2,14 @@
 
 The hub owns an event's title, place, description, people, times and town stamp. Everything
 else another calendar client put there stays: alarms, categories, attendees that are not hub
-people (an outside guest's email), recurrence rules and exceptions. On a recurring event the
-change applies to the series (its main VEVENT); overridden occurrences keep their own text.
+people (an outside guest's email), recurrence exceptions. ``apply_fields`` writes the hub's
+part of a freshly built VEVENT (``ical_write.build_event``) over a stored one: a single event,
+a series' main VEVENT or an overridden occurrence (``hub.agenda.series`` says which).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import icalendar
 
@@ -18,14 +18,12 @@ from hub.agenda.ical import (
     PERSON_ID_PARAM,
     PERSON_URN,
     TOWN_PROPERTY,
-    EventPerson,
     InvalidCalendarObject,
-    parse_object,
 )
-from hub.agenda.ical_write import build_event
 
-_TEXT = ("SUMMARY", "LOCATION", "DESCRIPTION", PEOPLE_PROPERTY, TOWN_PROPERTY, "DTSTAMP")
-_TIMES = ("DTSTART", "DTEND", "DURATION")
+TEXT = ("SUMMARY", "LOCATION", "DESCRIPTION", PEOPLE_PROPERTY, TOWN_PROPERTY)
+TIMES = ("DTSTART", "DTEND", "DURATION")
+RULES = ("RRULE", "RDATE", "EXDATE", "EXRULE")
 
 
 def main_event(calendar: icalendar.Calendar) -> icalendar.Component:
@@ -36,61 +34,55 @@ def main_event(calendar: icalendar.Calendar) -> icalendar.Component:
     raise InvalidCalendarObject("no main VEVENT (only overridden occurrences)")
 
 
+def overrides(calendar: icalendar.Calendar) -> list[icalendar.Component]:
+    """The overridden occurrences: the VEVENTs with a RECURRENCE-ID."""
+    return [c for c in calendar.walk("VEVENT") if c.get("RECURRENCE-ID") is not None]
+
+
 def _is_hub_person(attendee: object) -> bool:
     params = getattr(attendee, "params", {})
     return bool(params.get(PERSON_ID_PARAM)) or str(attendee).lower().startswith(PERSON_URN)
 
 
-def revise_event(
-    ical: str,
-    *,
-    title: str,
-    start: date | datetime,
-    end: date | datetime,
-    all_day: bool,
-    location: str,
-    description: str,
-    people: Sequence[EventPerson],
-    town_slug: str,
-    keep_times: bool,
-    stamp: datetime | None = None,
-) -> str:
-    """``ical`` with its main VEVENT changed; ``keep_times`` leaves DTSTART/DTEND as stored.
+def _listed(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
-    Raises ``InvalidCalendarObject`` if the stored object cannot be read, ``ValueError`` on
-    bad input (as ``build_event``).
-    """
-    calendar = parse_object(ical)
-    master = main_event(calendar)
-    now = (stamp or datetime.now(UTC)).astimezone(UTC)
-    fresh_text = build_event(
-        str(master.get("UID")),
-        title,
-        start,
-        end,
-        all_day,
-        location,
-        description,
-        people,
-        town_slug,
-        stamp=now,
-    )
-    fresh = main_event(icalendar.Calendar.from_ical(fresh_text))
-    managed = _TEXT if keep_times else (*_TEXT, *_TIMES)
-    for name in managed:
-        master.pop(name, None)
-        if name in fresh:
-            master[name] = fresh[name]
-    kept = master.get("ATTENDEE")
-    others = [a for a in (kept if isinstance(kept, list) else [kept] if kept else [])]
-    master.pop("ATTENDEE", None)
-    new = fresh.get("ATTENDEE")
-    attendees = [a for a in others if not _is_hub_person(a)]
-    attendees += new if isinstance(new, list) else [new] if new is not None else []
+
+def set_people(target: icalendar.Component, fresh: icalendar.Component) -> None:
+    """``fresh``'s hub people on ``target``, keeping attendees the hub does not manage."""
+    others = [a for a in _listed(target.get("ATTENDEE")) if not _is_hub_person(a)]
+    target.pop("ATTENDEE", None)
+    attendees = others + _listed(fresh.get("ATTENDEE"))
     if attendees:
-        master["ATTENDEE"] = attendees
-    sequence = master.pop("SEQUENCE", 0)
-    master.add("SEQUENCE", int(sequence) + 1)
-    master.pop("LAST-MODIFIED", None)
-    master.add("LAST-MODIFIED", now)
-    return str(calendar.to_ical().decode("utf-8"))
+        target["ATTENDEE"] = attendees
+    target.pop(PEOPLE_PROPERTY, None)
+    if PEOPLE_PROPERTY in fresh:
+        target[PEOPLE_PROPERTY] = fresh[PEOPLE_PROPERTY]
+
+
+def set_text(target: icalendar.Component, fresh: icalendar.Component, name: str) -> None:
+    target.pop(name, None)
+    if name in fresh:
+        target[name] = fresh[name]
+
+
+def touch(component: icalendar.Component, now: datetime) -> None:
+    """A new revision (RFC 5545 §3.8.7): SEQUENCE up, DTSTAMP and LAST-MODIFIED now."""
+    sequence = component.pop("SEQUENCE", 0)
+    component.add("SEQUENCE", int(sequence) + 1)
+    for name in ("DTSTAMP", "LAST-MODIFIED"):
+        component.pop(name, None)
+        component.add(name, now)
+
+
+def apply_fields(
+    target: icalendar.Component, fresh: icalendar.Component, now: datetime, *, times: bool = True
+) -> None:
+    """The hub's part of ``fresh`` written over ``target`` (its times too unless ``times`` is
+    False), as a new revision."""
+    for name in (*TEXT, *(TIMES if times else ())):
+        set_text(target, fresh, name)
+    set_people(target, fresh)
+    touch(target, now)

@@ -62,8 +62,28 @@ def _shown(value: date | datetime, zone: tzinfo) -> date | datetime:
     return aware(value, zone) if isinstance(value, datetime) else value
 
 
+def _modified(component: icalendar.Component) -> datetime | None:
+    for name in ("LAST-MODIFIED", "DTSTAMP"):
+        value = getattr(component.get(name), "dt", None)
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return None
+
+
+def _rule(components: list[icalendar.Component]) -> str | None:
+    for component in components:
+        rules = rules_of(component)
+        if rules and component.get("RECURRENCE-ID") is None:
+            return str(rules[0].to_ical().decode("ascii"))
+    return None
+
+
 def _occurrence(
-    component: icalendar.Component, recurring: bool, zone: tzinfo, obj: StoredObject
+    component: icalendar.Component,
+    recurring: bool,
+    zone: tzinfo,
+    obj: StoredObject,
+    rule: str | None = None,
 ) -> Occurrence:
     occ_start = when_of(component, "DTSTART")
     assert occ_start is not None  # recurring_ical_events always sets it
@@ -80,6 +100,9 @@ def _occurrence(
         people=people_of(component),
         href=obj.href,
         etag=obj.etag,
+        rule=rule,
+        recurring=recurring,
+        modified=_modified(component),
     )
 
 
@@ -112,6 +135,7 @@ def _occurrences(
         if len(components) > cap:
             raise _CapReached
         return
+    rule = _rule(components)
     query = recurring_ical_events.of(calendar, components=["VEVENT"])
     seen: set[tuple[str, date | datetime]] = set()
     span = timedelta(days=max(1, cap // MAX_OCCURRENCES_PER_DAY))
@@ -121,7 +145,7 @@ def _occurrences(
         stop = min(end, cursor + span)
         batch = []
         for component in query.between(cursor, stop):
-            occurrence = _occurrence(component, recurring, zone, obj)
+            occurrence = _occurrence(component, recurring, zone, obj, rule)
             # Slices share their bounds: an occurrence across one comes back twice.
             key = (occurrence.uid, occurrence.recurrence_id or occurrence.start)
             if key not in seen and _overlaps(occurrence, start, end, zone):

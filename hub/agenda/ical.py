@@ -18,8 +18,9 @@ When ``X-ENTENTE-PEOPLE`` is missing (an event written by another client) the pe
 attendees that carry ``X-ENTENTE-PERSON-ID`` or an ``urn:x-entente:person:`` address.
 ``X-ENTENTE-TOWN`` holds the slug of the town that wrote the event.
 
-**Times.** A timed event is written in UTC (a single event needs no VTIMEZONE, and icalendar's
-generated VTIMEZONE only covers 1970-2038). Reading, an occurrence's times are timezone-aware;
+**Times.** A single timed event is written in UTC (it needs no VTIMEZONE); a recurring one in
+Europe/Paris with its VTIMEZONE, so that it keeps its hours across daylight saving (icalendar's
+generated VTIMEZONE covers 1970-2038). Reading, an occurrence's times are timezone-aware;
 floating times (no TZID) are taken in the timezone of the window asked for. All-day events
 come out as ``date`` values, their end exclusive as in iCalendar.
 
@@ -106,6 +107,13 @@ class Occurrence:
     people: tuple[str, ...]
     href: str
     etag: str
+    rule: str | None = None
+    """The series' RRULE (RFC 5545 text, without "RRULE:"), None for a single event."""
+    recurring: bool = False
+    """Part of a series (a rule, extra dates, or an overridden occurrence)."""
+    modified: datetime | None = None
+    """When the event (or this overridden occurrence) last changed: LAST-MODIFIED, else
+    DTSTAMP, which RFC 5545 §3.8.7.2 makes the same thing in a calendar store."""
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -153,7 +161,7 @@ def rules_of(component: icalendar.Component) -> list[Any]:
     return list(rules) if isinstance(rules, list) else [rules]
 
 
-def _check_density(component: icalendar.Component) -> None:
+def check_density(component: icalendar.Component) -> None:
     """Refuse rules that could yield more than MAX_OCCURRENCES_PER_DAY occurrences a day."""
     for rule in rules_of(component):
         freq = {str(f).upper() for f in rule.get("FREQ", [])}
@@ -224,7 +232,7 @@ def _parse_calendar(ical: str) -> icalendar.Calendar:
         if start is None:
             raise InvalidCalendarObject("event without DTSTART")
         _check_period(start, end_of(event, start))
-        _check_density(event)
+        check_density(event)
     return calendar
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -17,6 +18,38 @@ from hub.agenda.ical import (
     TOWN_PROPERTY,
     EventPerson,
 )
+
+PARIS = ZoneInfo("Europe/Paris")
+
+# Europe/Paris as calendar clients write it (tzurl.org): yearly rules. icalendar's generated
+# VTIMEZONE lists each transition as an RDATE up to 2037, which Radicale's expansion misreads
+# (summer occurrences came back an hour late).
+PARIS_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Paris
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
+def add_timezones(calendar: icalendar.Calendar) -> None:
+    """A VTIMEZONE for every TZID the events use (Europe/Paris as above)."""
+    present = {str(tz.get("TZID")) for tz in calendar.walk("VTIMEZONE")}
+    if "Europe/Paris" not in present and "TZID=Europe/Paris" in calendar.to_ical().decode():
+        calendar.subcomponents.insert(0, icalendar.Timezone.from_ical(PARIS_VTIMEZONE))
+    calendar.add_missing_timezones()
 
 
 def _attendee(person: EventPerson) -> icalendar.vCalAddress:
@@ -50,12 +83,16 @@ def build_event(
     town_slug: str,
     *,
     stamp: datetime | None = None,
+    rule: icalendar.vRecur | None = None,
 ) -> str:
     """A VCALENDAR holding one VEVENT, as text ready to PUT.
 
     All-day: ``start`` and ``end`` are dates, ``end`` exclusive (a one-day event ends the day
-    after). Timed: timezone-aware datetimes, written in UTC. ``people`` are person ids, or
-    ``EventPerson`` when a name or email is known. Raises ``ValueError`` on bad input.
+    after). Timed: timezone-aware datetimes, written in UTC, or in Europe/Paris with its
+    VTIMEZONE when ``rule`` (an RRULE, checked by ``hub.agenda.recurrence``) repeats the
+    event. ``people`` are person ids, or ``EventPerson`` when a name or email is known.
+    ``stamp`` is when it was written (DTSTAMP, CREATED, LAST-MODIFIED; now by default).
+    Raises ``ValueError`` on bad input.
     """
     persons = [p if isinstance(p, EventPerson) else EventPerson(id=p) for p in people]
     for person in persons:
@@ -67,7 +104,10 @@ def build_event(
         raise ValueError(f"invalid town slug {town_slug!r}")
     event = icalendar.Event()
     event.add("UID", uid)
-    event.add("DTSTAMP", (stamp or datetime.now(UTC)).astimezone(UTC))
+    written = (stamp or datetime.now(UTC)).astimezone(UTC)
+    event.add("DTSTAMP", written)
+    event.add("CREATED", written)
+    event.add("LAST-MODIFIED", written)
     event.add("SUMMARY", title)
     if all_day:
         first = start.date() if isinstance(start, datetime) else start
@@ -81,8 +121,11 @@ def build_event(
             raise ValueError("a timed event needs datetimes")
         if _utc(end) <= _utc(start):
             raise ValueError("an event ends after it starts")
-        event.add("DTSTART", _utc(start))
-        event.add("DTEND", _utc(end))
+        zone = PARIS if rule is not None else UTC
+        event.add("DTSTART", _utc(start).astimezone(zone))
+        event.add("DTEND", _utc(end).astimezone(zone))
+    if rule is not None:
+        event.add("RRULE", rule)
     if location:
         event.add("LOCATION", location)
     if description:
@@ -98,4 +141,6 @@ def build_event(
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add_component(event)
+    if rule is not None:
+        add_timezones(calendar)
     return str(calendar.to_ical().decode("utf-8"))

@@ -7,9 +7,11 @@ from datetime import datetime
 import strawberry
 
 from hub.agenda import service, writing
-from hub.agenda.types import Agenda, Event
+from hub.agenda.changes import EventScope
+from hub.agenda.types import Agenda, Event, EventScopeType
 from hub.agenda.window import check_window
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 
 
 @strawberry.input
@@ -22,6 +24,14 @@ class EventInput:
     location: str | None = None
     description: str | None = None
     people: list[strawberry.ID] | None = strawberry.field(default_factory=list)
+    recurrence: str | None = strawberry.field(
+        default=None,
+        description='An RRULE (RFC 5545) without "RRULE:", e.g. "FREQ=WEEKLY;INTERVAL=2" or '
+        '"FREQ=MONTHLY;BYDAY=3TH"; the start must be one of its occurrences. createEvent: '
+        'null or "" for a single event. updateEvent: null keeps the series\' rule, "" ends '
+        "the repetition (scope SERIES or FOLLOWING); with scope OCCURRENCE only null or the "
+        "series' own rule.",
+    )
 
     def data(self) -> writing.EventData:
         return writing.EventData(
@@ -33,6 +43,7 @@ class EventInput:
             location=self.location or "",
             description=self.description or "",
             people=tuple(str(p) for p in self.people or ()),
+            recurrence=self.recurrence,
         )
 
 
@@ -40,7 +51,8 @@ class EventInput:
 class AgendaQuery:
     @strawberry.field(
         description="Events of the caller's towns (or those listed) in [start, end), at most "
-        "366 days, recurrences expanded, sorted by start; a town that fails is in errors."
+        "366 days, recurrences expanded, sorted by start; a town that fails is in errors.",
+        metadata=BACKEND_CALL,
     )
     async def agenda(
         self, info: Info, start: datetime, end: datetime, towns: list[str] | None = None
@@ -66,23 +78,53 @@ class AgendaMutation:
         return Event.of(event)
 
     @strawberry.mutation(
-        description="Changes the whole event (a recurring series keeps its times). "
-        "A stale etag answers CONFLICT and changes nothing."
+        description="Changes one occurrence (scope OCCURRENCE, the default), it and the "
+        "following ones (FOLLOWING: the series is split) or every occurrence (SERIES: moving "
+        "this one moves them all); a single event is changed whatever the scope. A stale etag "
+        "answers CONFLICT and changes nothing."
     )
     async def update_event(
-        self, info: Info, id: strawberry.ID, input: EventInput, etag: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: EventInput,
+        etag: str | None = None,
+        scope: EventScopeType | None = EventScope.OCCURRENCE,  # type: ignore[valid-type]
     ) -> Event:
         principal = info.context.principal
         calendars = info.context.services.backends.calendars
         async with info.context.db() as session:
             event = await writing.update_event(
-                session, principal, calendars, str(id), input.data(), etag
+                session,
+                principal,
+                calendars,
+                str(id),
+                input.data(),
+                etag,
+                EventScope(scope or EventScope.OCCURRENCE),
             )
         return Event.of(event)
 
-    @strawberry.mutation(description="Deletes the whole event (every occurrence of a series).")
-    async def delete_event(self, info: Info, id: strawberry.ID, etag: str | None = None) -> bool:
+    @strawberry.mutation(
+        description="Deletes one occurrence (scope OCCURRENCE, the default: an exception in "
+        "the series), it and the following ones (FOLLOWING) or the whole series (SERIES); a "
+        "single event is deleted whatever the scope."
+    )
+    async def delete_event(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        etag: str | None = None,
+        scope: EventScopeType | None = EventScope.OCCURRENCE,  # type: ignore[valid-type]
+    ) -> bool:
         principal = info.context.principal
         calendars = info.context.services.backends.calendars
         async with info.context.db() as session:
-            return await writing.delete_event(session, principal, calendars, str(id), etag)
+            return await writing.delete_event(
+                session,
+                principal,
+                calendars,
+                str(id),
+                etag,
+                EventScope(scope or EventScope.OCCURRENCE),
+            )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from hub.agenda.changes import EventScope
 from hub.agenda.reading import SourceProblem
 from hub.agenda.service import AgendaView, Clash, TownEvent
 from hub.gql.context import Info
@@ -24,10 +25,18 @@ async def _town(info: Info, town_id: str) -> Town:
     return Town.of(row)
 
 
+EventScopeType = strawberry.enum(
+    EventScope,
+    name="EventScope",
+    description="Which occurrences of a recurring event updateEvent and deleteEvent act on: "
+    "OCCURRENCE (the one named), FOLLOWING (it and the later ones), SERIES (all).",
+)
+
+
 @strawberry.type(description="An event of a town's calendar (one occurrence of a recurring one).")
 class Event:
     id: strawberry.ID = strawberry.field(
-        description="One per occurrence; updateEvent and deleteEvent act on the whole series."
+        description="One per occurrence; updateEvent and deleteEvent take a scope."
     )
     title: str
     start: datetime
@@ -38,6 +47,11 @@ class Event:
     location: str | None
     description: str | None
     etag: str | None = strawberry.field(description="Give it back to updateEvent/deleteEvent.")
+    recurring: bool = strawberry.field(description="One occurrence of a series.")
+    recurrence: str | None = strawberry.field(
+        description='The series\' RRULE (RFC 5545, without "RRULE:"), null for a single event '
+        "or a series made of dates only."
+    )
     town_id: strawberry.Private[str]
     person_ids: strawberry.Private[tuple[str, ...]]
 
@@ -53,6 +67,8 @@ class Event:
             location=occurrence.location or None,
             description=occurrence.description or None,
             etag=occurrence.etag or None,
+            recurring=occurrence.recurring,
+            recurrence=occurrence.rule,
             town_id=event.town_id,
             person_ids=event.people,
         )

@@ -2,37 +2,40 @@
 
 Only the town's members (any role) and hub admins write its events. Every write names the
 etag it expects, so a change made meanwhile by anyone (another client, another hub request)
-answers CONFLICT and nothing is written. ``updateEvent`` and ``deleteEvent`` act on the whole
-event, a recurring series included, whichever occurrence's id they are given; the times of a
-recurring series are not changed through the hub (the API has no recurrence fields): an
-update must keep the occurrence's times, and changes title, place, description and people.
+answers CONFLICT and nothing is written. ``updateEvent`` and ``deleteEvent`` act on one
+occurrence, the following ones or the whole series (``hub.agenda.changes``); what they touched
+is kept in their audit entry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 import icalendar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.calendar.port import CalendarObject, CalendarStore
 from connectors.errors import ConnectorError
+from hub.agenda import series
 from hub.agenda.calendars import TownCalendars
-from hub.agenda.edit import main_event, revise_event
+from hub.agenda.changes import EventScope, Fields, Plan, Shown, plan_delete, plan_update
+from hub.agenda.edit import main_event
 from hub.agenda.expansion import expand_parsed
-from hub.agenda.ical import EventPerson, InvalidCalendarObject, Occurrence, parse_object
+from hub.agenda.ical import EventPerson, InvalidCalendarObject, Occurrence, parse_object, text_of
 from hub.agenda.ical_write import build_event
 from hub.agenda.ids import EventRef, occurrence_key, parse_event_id
 from hub.agenda.reading import PARIS, TownSlug
+from hub.agenda.recurrence import parse_rule
 from hub.agenda.service import TownEvent, instant, town_event
-from hub.audit.service import audited
+from hub.audit.service import About, audited
 from hub.backend_errors import Wording, api_error
-from hub.errors import BadInput, Conflict
+from hub.errors import BadInput, Conflict, HubError
 from hub.identity.principal import Principal
 from hub.people.repository import MembershipRepository, PersonRepository
 from hub.towns.models import Town
@@ -59,6 +62,7 @@ class EventData:
     location: str
     description: str
     people: tuple[str, ...]
+    recurrence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,16 +127,20 @@ _WORDING = Wording(
 )
 
 
-def _shown(obj: CalendarObject, calendar: icalendar.Calendar, recurrence: str) -> Occurrence:
-    """The occurrence a write returns: the one the id named, else the event's first."""
-    master = main_event(calendar)
-    first = instant(master.decoded("DTSTART"))
-    anchor = first
-    if recurrence:
-        anchor = instant(
-            date.fromisoformat(recurrence)
-            if len(recurrence) == 10
-            else datetime.fromisoformat(recurrence.replace("Z", "+00:00"))
+def _shown(
+    obj: CalendarObject, calendar: icalendar.Calendar, key: str, near: date | datetime
+) -> Occurrence:
+    """The occurrence a write answers with: ``key``'s (looked for around it and ``near``,
+    where it may have moved), else the event's first."""
+    anchor = instant(near)
+    if key:
+        anchor = min(
+            anchor,
+            instant(
+                date.fromisoformat(key)
+                if len(key) == 10
+                else datetime.fromisoformat(key.replace("Z", "+00:00"))
+            ),
         )
     found, _ = expand_parsed(
         calendar,
@@ -142,16 +150,44 @@ def _shown(obj: CalendarObject, calendar: icalendar.Calendar, recurrence: str) -
         cap=50,
     )
     for occurrence in found:
-        if not recurrence or occurrence_key(occurrence.recurrence_id) == recurrence:
+        if not key or occurrence_key(occurrence.recurrence_id) == key:
             return occurrence
     if not found:
         raise InvalidCalendarObject("the event has no occurrence", obj.href)
     return found[0]
 
 
-def _town_event(town: Town, obj: CalendarObject, recurrence: str, members: set[str]) -> TownEvent:
-    occurrence = _shown(obj, parse_object(obj.ical, obj.href), recurrence)
+def _town_event(
+    town: Town, obj: CalendarObject, key: str, members: set[str], near: date | datetime
+) -> TownEvent:
+    occurrence = _shown(obj, parse_object(obj.ical, obj.href), key, near)
     return town_event(TownSlug(town.id, town.slug), occurrence, members)
+
+
+def _fields(data: EventData, times: _Times, people: Sequence[EventPerson], slug: str) -> Fields:
+    return Fields(
+        title=_text(data.title, "title", MAX_TITLE, required=True),
+        start=times.start,
+        end=times.end,
+        all_day=data.all_day,
+        location=_text(data.location, "location", MAX_LOCATION),
+        description=_text(data.description, "description", MAX_DESCRIPTION),
+        people=people,
+        town_slug=slug,
+        recurrence=data.recurrence,
+    )
+
+
+def _touched(plan: Plan, scope: EventScope) -> dict[str, Any]:
+    """What the audit keeps of a change (``hub.allocation.late_changes`` reads it)."""
+    return {
+        "title": plan.title,
+        "scope": scope.value,
+        "from": plan.start.isoformat() if plan.start else None,
+        "until": plan.end.isoformat() if plan.end else None,
+        "people": list(plan.people),
+        "recurring": plan.recurring,
+    }
 
 
 async def create_event(
@@ -160,25 +196,37 @@ async def create_event(
     calendars: TownCalendars,
     data: EventData,
 ) -> TownEvent:
+    about = About(details={"title": data.title[:MAX_TITLE]})
+
     async def change() -> tuple[Town, TownEvent]:
         town = await town_for(session, actor, data.town)
         times = _times(data)
         people = await _people(session, town, data.people)
+        fields = _fields(data, times, people, town.slug)
+        rule = parse_rule(data.recurrence, times.start) if data.recurrence else None
         uid = f"{uuid.uuid4()}@entente"
         ical = build_event(
             uid,
-            _text(data.title, "title", MAX_TITLE, required=True),
+            fields.title,
             times.start,
             times.end,
             data.all_day,
-            _text(data.location, "location", MAX_LOCATION),
-            _text(data.description, "description", MAX_DESCRIPTION),
+            fields.location,
+            fields.description,
             people,
             town.slug,
+            rule=rule,
         )
         store = calendars.store_for(town.slug)
         written = await _backend(calendars, store.put(calendar_id(town.slug), uid, ical, None))
-        return town, _town_event(town, written, "", {p.id for p in people})
+        about.details.update(
+            {
+                "from": instant(times.start).isoformat(),
+                "until": None if rule else instant(times.end).isoformat(),
+                "people": [p.id for p in people],
+            }
+        )
+        return town, _town_event(town, written, "", {p.id for p in people}, times.start)
 
     _, event = await audited(
         session,
@@ -187,6 +235,7 @@ async def create_event(
         data.town,
         change,
         described=lambda done: (f"{done[0].slug}/{done[1].occurrence.uid}", done[0].id),
+        about=about,
     )
     return event
 
@@ -200,11 +249,37 @@ async def _current(
     return current
 
 
-def _same_times(occurrence: Occurrence, times: _Times) -> bool:
-    return (instant(occurrence.start), instant(occurrence.end)) == (
-        instant(times.start),
-        instant(times.end),
-    )
+async def _apply(
+    calendars: TownCalendars, store: CalendarStore, slug: str, current: CalendarObject, plan: Plan
+) -> CalendarObject | None:
+    """Write a plan: the new series first (if any), then the stored object with its etag; if
+    that is refused, the new series is removed again, so nothing is half-done."""
+    calendar = calendar_id(slug)
+    created: CalendarObject | None = None
+    if plan.created is not None:
+        uid, text = plan.created
+        created = await _backend(calendars, store.put(calendar, uid, text, None))
+    uid = plan.shown[0] if plan.created is None else _uid_of(current)
+    try:
+        if plan.text is None:
+            await _backend(calendars, store.delete(calendar, uid, current.etag, href=current.href))
+            return None
+        written = await _backend(
+            calendars, store.put(calendar, uid, plan.text, current.etag, href=current.href)
+        )
+    except HubError:
+        if created is not None and plan.created is not None:
+            with contextlib.suppress(ConnectorError, TimeoutError, HubError):
+                await _backend(
+                    calendars,
+                    store.delete(calendar, plan.created[0], created.etag, href=created.href),
+                )
+        raise
+    return created or written
+
+
+def _uid_of(obj: CalendarObject) -> str:
+    return text_of(main_event(parse_object(obj.ical, obj.href)), "UID")
 
 
 async def update_event(
@@ -214,8 +289,10 @@ async def update_event(
     id: str,
     data: EventData,
     etag: str | None,
+    scope: EventScope = EventScope.OCCURRENCE,
 ) -> TownEvent:
     ref = parse_event_id(id)
+    about = About(details={"scope": scope.value})
 
     async def change() -> TownEvent:
         town = await town_for(session, actor, ref.slug)
@@ -223,36 +300,26 @@ async def update_event(
             raise BadInput("An event stays in its town: create it in the other one.", field="town")
         times = _times(data)
         people = await _people(session, town, data.people)
+        fields = _fields(data, times, people, town.slug)
         store = calendars.store_for(town.slug)
         current = await _current(calendars, store, ref, etag)
         try:
             calendar = parse_object(current.ical, current.href)
-            recurring = any(main_event(calendar).get(p) for p in ("RRULE", "RDATE"))
-            if recurring and not _same_times(_shown(current, calendar, ref.recurrence), times):
-                raise BadInput(
-                    "Change the times of a recurring event in a calendar application; "
-                    "the hub changes its title, place, description and people.",
-                    field="start",
-                )
-            text = revise_event(
-                current.ical,
-                title=_text(data.title, "title", MAX_TITLE, required=True),
-                start=times.start,
-                end=times.end,
-                all_day=data.all_day,
-                location=_text(data.location, "location", MAX_LOCATION),
-                description=_text(data.description, "description", MAX_DESCRIPTION),
-                people=people,
-                town_slug=town.slug,
-                keep_times=recurring,
+            start, end = series.occurrence(calendar, ref.recurrence)
+            plan = plan_update(
+                calendar,
+                Shown(ref.recurrence, start, end),
+                scope,
+                fields,
+                new_uid=f"{uuid.uuid4()}@entente",
+                now=datetime.now(UTC),
             )
         except InvalidCalendarObject as exc:
             raise BadInput(f"This event cannot be changed through the hub: {exc.reason}") from None
-        written = await _backend(
-            calendars,
-            store.put(calendar_id(town.slug), ref.uid, text, current.etag, href=current.href),
-        )
-        return _town_event(town, written, ref.recurrence, {p.id for p in people})
+        written = await _apply(calendars, store, town.slug, current, plan)
+        assert written is not None  # an update writes
+        about.details.update(_touched(plan, scope))
+        return _town_event(town, written, plan.shown[1], {p.id for p in people}, times.start)
 
     return await audited(
         session,
@@ -261,6 +328,7 @@ async def update_event(
         f"{ref.slug}/{ref.uid}",
         change,
         described=lambda done: (f"{ref.slug}/{ref.uid}", done.town_id),
+        about=about,
     )
 
 
@@ -270,19 +338,27 @@ async def delete_event(
     calendars: TownCalendars,
     id: str,
     etag: str | None,
+    scope: EventScope = EventScope.OCCURRENCE,
 ) -> bool:
     ref = parse_event_id(id)
     town_ids: list[str] = []
+    about = About(details={"scope": scope.value})
 
     async def change() -> bool:
         town = await town_for(session, actor, ref.slug)
         town_ids.append(town.id)
         store = calendars.store_for(town.slug)
         current = await _current(calendars, store, ref, etag)
-        await _backend(
-            calendars,
-            store.delete(calendar_id(town.slug), ref.uid, current.etag, href=current.href),
-        )
+        try:
+            calendar = parse_object(current.ical, current.href)
+            start, end = series.occurrence(calendar, ref.recurrence)
+            plan = plan_delete(
+                calendar, Shown(ref.recurrence, start, end), scope, datetime.now(UTC)
+            )
+        except InvalidCalendarObject as exc:
+            raise BadInput(f"This event cannot be changed through the hub: {exc.reason}") from None
+        await _apply(calendars, store, town.slug, current, plan)
+        about.details.update(_touched(plan, scope))
         return True
 
     return await audited(
@@ -292,4 +368,5 @@ async def delete_event(
         f"{ref.slug}/{ref.uid}",
         change,
         described=lambda _: (f"{ref.slug}/{ref.uid}", town_ids[0] if town_ids else None),
+        about=about,
     )

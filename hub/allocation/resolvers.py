@@ -7,11 +7,14 @@ import strawberry
 from hub.allocation import service
 from hub.allocation.types import AllocationReport
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 
 
 @strawberry.type
 class AllocationQuery:
-    @strawberry.field(description='A pooled manager\'s hours per town; month = "2026-11".')
+    @strawberry.field(
+        description='A pooled manager\'s hours per town; month = "2026-11".', metadata=BACKEND_CALL
+    )
     async def allocation(
         self, info: Info, month: str, person: strawberry.ID | None = None
     ) -> AllocationReport:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +66,8 @@ class Report:
     person: Person
     rows: list[Row]
     total_hours: float
+    booked: dict[str, list[Occurrence]] = field(default_factory=dict)
+    """The month's occurrences booking the person, by town id."""
 
 
 @dataclass(frozen=True)
@@ -116,30 +118,28 @@ async def build_report(calendars: TownCalendars, scope: Scope, month: Month) -> 
     refs = [TownSlug(town.id, town.slug) for town, _ in scope.towns]
     reads = await read_towns(calendars, refs, month.start, month.end)
     hours: dict[str, float] = {}
+    booked_by_town: dict[str, list[Occurrence]] = {}
     for ref in refs:
         read = reads[ref.id]
         failed = [p for p in read.problems if p.code not in ("INVALID_EVENT", "RECURRENCE_CAPPED")]
         if failed:
             raise BackendUnavailable(f"{failed[0].message} The report needs every town.")
         booked = [o for o in read.occurrences if scope.person.id in o.people]
+        booked_by_town[ref.id] = booked
         hours[ref.id] = booked_hours(booked, month)
     total = sum(hours.values())
     rows = [
         Row(town, share, round(hours[town.id], 2), hours[town.id] / total if total else 0.0)
         for town, share in scope.towns
     ]
-    return Report(month, scope.person, rows, round(total, 2))
+    return Report(month, scope.person, rows, round(total, 2), booked_by_town)
 
 
 def booked_hours(occurrences: Sequence[Occurrence], month: Month) -> float:
     """One town's hours in the month, by the rules in this module's docstring."""
-    periods = sorted(
-        (max(instant(o.start), month.start), min(instant(o.end), month.end))
-        for o in occurrences
-        if not o.all_day
-    )
+    periods = timed_periods(occurrences, month)
     per_day: dict[date, float] = defaultdict(float)
-    for start, end in _union(periods):
+    for start, end in union(periods):
         _spread(start, end, per_day)
     for o in occurrences:
         if o.all_day:
@@ -149,7 +149,18 @@ def booked_hours(occurrences: Sequence[Occurrence], month: Month) -> float:
     return sum(per_day.values())
 
 
-def _union(periods: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def timed_periods(
+    occurrences: Sequence[Occurrence], month: Month
+) -> list[tuple[datetime, datetime]]:
+    """The timed occurrences' periods clipped to the month, sorted."""
+    return sorted(
+        (max(instant(o.start), month.start), min(instant(o.end), month.end))
+        for o in occurrences
+        if not o.all_day
+    )
+
+
+def union(periods: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     merged: list[tuple[datetime, datetime]] = []
     for start, end in periods:
         if end <= start:

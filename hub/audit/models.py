@@ -15,9 +15,11 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(64))
-    actor_id: Mapped[str | None] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(String(32), index=True)
     # No foreign key: the trail outlives what it describes.
     town_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The person the entry is about (added, offboarded, given a role…), for the person filter.
+    subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(1024))
     # "ok", or the error code the change was refused with: refusals are audited too.

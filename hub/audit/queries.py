@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import AuditEntry
-from hub.audit.repository import AuditRepository
+from hub.audit.repository import AuditFilter, AuditRepository
 from hub.errors import BadInput, Forbidden
 from hub.identity.principal import Principal
 from hub.towns.service import town_for
 
 MAX_PAGE = 200
+MAX_ACTIONS = 20
+ACTION = re.compile(r"[a-z][a-z0-9-]{0,31}(\.[a-z0-9-]{1,32}){0,2}")
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,38 @@ def decode_cursor(cursor: str) -> int:
         raise BadInput("This cursor is not one the audit log gave.", field="after") from None
 
 
+def audit_filter(
+    person: str | None,
+    actions: Sequence[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> AuditFilter:
+    """The filters of ``auditLog``, checked (BAD_INPUT otherwise)."""
+    given = list(actions or ())
+    names = tuple(dict.fromkeys(a.strip() for a in given))
+    if len(given) > MAX_ACTIONS or any(not ACTION.fullmatch(name) for name in names):
+        raise BadInput(
+            f"'actions' lists at most {MAX_ACTIONS} action names or families, "
+            'e.g. "event" or "membership.set".',
+            field="actions",
+        )
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise BadInput(f"Give '{name}' with its UTC offset (RFC 3339).", field=name)
+    if since is not None and until is not None and until <= since:
+        raise BadInput("'until' must come after 'since'.", field="until")
+    if person is not None and len(person) > 64:
+        raise BadInput("There is no such person.", field="person")
+    return AuditFilter(person or None, names, since, until)
+
+
 async def audit_page(
-    session: AsyncSession, actor: Principal, town: str | None, first: int, after: str | None
+    session: AsyncSession,
+    actor: Principal,
+    town: str | None,
+    first: int,
+    after: str | None,
+    wanted: AuditFilter | None = None,
 ) -> AuditSlice:
     if not 1 <= first <= MAX_PAGE:
         raise BadInput(f"'first' is between 1 and {MAX_PAGE}.", field="first")
@@ -53,7 +87,7 @@ async def audit_page(
         scope = None if actor.hub_admin else actor.administered_towns
         if scope is not None and not scope:
             raise Forbidden("Only administrators may read the audit log.")
-    rows = await AuditRepository(session).page(scope, before, first + 1)
+    rows = await AuditRepository(session).page(scope, before, first + 1, wanted)
     entries = rows[:first]
     more = len(rows) > first
     return AuditSlice(entries, encode_cursor(entries[-1].id) if more and entries else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,22 @@ def printable(text: str) -> str:
     )
 
 
+@dataclass
+class About:
+    """What a change is about, filled in by the change as it learns it (a refusal is audited
+    with what was known by then).
+
+    ``town_ids``: every town whose trail the entry belongs to — one entry is written per town,
+    since each town is a data controller (a person working for three towns is offboarded in
+    three trails). ``person_id``: the person the change is about. ``details``: what a reader
+    needs to say it in words (a role, a share, an event's title…), never a secret.
+    """
+
+    person_id: str | None = None
+    town_ids: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 def record(
     session: AsyncSession,
     actor: Principal | None,
@@ -34,12 +51,14 @@ def record(
     town_id: str | None = None,
     outcome: str = "ok",
     details: dict[str, Any] | None = None,
+    subject_id: str | None = None,
 ) -> AuditEntry:
     """Add an entry to the session; it commits with the change it describes."""
     entry = AuditEntry(
         actor=actor.username if actor else "system",
         actor_id=actor.person_id if actor else None,
         town_id=town_id,
+        subject_id=subject_id,
         action=action,
         target=printable(target)[:TARGET_MAX],
         outcome=outcome,
@@ -47,6 +66,33 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def _record_each(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    target: str,
+    town_id: str | None,
+    about: About | None,
+    outcome: str = "ok",
+    message: str | None = None,
+) -> None:
+    details = dict(about.details) if about else {}
+    if message:
+        details["message"] = message
+    towns = list(dict.fromkeys(about.town_ids)) if about and about.town_ids else [town_id]
+    for town in towns:
+        record(
+            session,
+            actor,
+            action,
+            target,
+            town_id=town,
+            outcome=outcome,
+            details=details or None,
+            subject_id=about.person_id if about else None,
+        )
 
 
 async def audited(
@@ -58,24 +104,28 @@ async def audited(
     *,
     town_id: str | None = None,
     described: Callable[[T], tuple[str, str | None]] | None = None,
+    about: About | None = None,
 ) -> T:
     """Run ``change`` and commit it with its audit entry, or roll it back and audit the refusal.
 
-    ``described`` names the target and town better once the change is done (a new town's id).
+    ``described`` names the target and town better once the change is done (a new town's id);
+    ``about`` (filled in by ``change``) adds the person concerned, the towns and details.
     A refused change leaves nothing of itself behind but the entry saying it was refused.
     """
     try:
         result = await change()
         if described is not None:
             target, town_id = described(result)
-        record(session, actor, action, target, town_id=town_id)
+        _record_each(session, actor, action, target, town_id, about)
         await session.commit()
         return result
     except HubError as exc:
-        await _record_refusal(session, actor, action, target, town_id, exc.code, exc.message)
+        await _record_refusal(session, actor, action, target, town_id, about, exc.code, exc.message)
         raise
     except Exception:
-        await _record_refusal(session, actor, action, target, town_id, ErrorCode.INTERNAL, None)
+        await _record_refusal(
+            session, actor, action, target, town_id, about, ErrorCode.INTERNAL, None
+        )
         raise
 
 
@@ -85,20 +135,13 @@ async def _record_refusal(
     action: str,
     target: str,
     town_id: str | None,
+    about: About | None,
     code: str,
     message: str | None,
 ) -> None:
     await session.rollback()
     try:
-        record(
-            session,
-            actor,
-            action,
-            target,
-            town_id=town_id,
-            outcome=code,
-            details={"message": message} if message else None,
-        )
+        _record_each(session, actor, action, target, town_id, about, code, message)
         await session.commit()
     except Exception:  # the original error matters more than a failed trail write
         log.exception("could not audit the refused action %s on %s", action, target)

@@ -2,6 +2,7 @@
 
 from hub.audit.models import AuditEntry
 from hub.db.base import Base
+from hub.feeds.models import CalendarFeed
 from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
@@ -9,6 +10,7 @@ from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
 __all__ = [
     "AuditEntry",
     "Base",
+    "CalendarFeed",
     "Invitation",
     "Membership",
     "Person",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import re
 import unicodedata
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from hub.identity.principal import Principal
 
 ByteRange = tuple[int, int | None]
 SEND_SIZE = 512 * 1024
+DOWNLOAD_POLICY = "sandbox; default-src 'none'"
 
 
 class Unsatisfiable(Exception):
@@ -104,31 +106,48 @@ def quote_path(path: str) -> str:
     return path.translate(_PERCENT_ENCODED)
 
 
+_RANGE = re.compile(r"bytes=[ \t]*([0-9]*)-([0-9]*)[ \t]*", re.ASCII | re.IGNORECASE)
+# A position past any file: Python refuses to read more than 4 300 digits, and no file is
+# anywhere near 10**18 bytes, so longer numbers are compared by their length alone.
+_DIGITS = 18
+_BEYOND = 10**_DIGITS
+
+
+def _position(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return _BEYOND if len(digits) > _DIGITS else int(digits)
+
+
 def parse_range(header: str | None, size: int | None) -> ByteRange | None:
     """The one range of a ``Range: bytes=…`` header (inclusive end), or None to send the whole
-    file (no header, a malformed one, or several ranges: RFC 9110 lets a server ignore it).
-    Raises ``Unsatisfiable`` when the range starts past the end."""
-    if not header or not header.startswith("bytes=") or "," in header:
+    file: no header, a malformed one, or several ranges (RFC 9110 §14.2 lets a server ignore
+    them). Raises ``Unsatisfiable`` when the range starts past the end (§15.5.17: 416).
+
+    Digits are ASCII digits only (``str.isdigit`` also takes "²", which ``int`` refuses)."""
+    found = _RANGE.fullmatch(header) if header else None
+    if found is None:
         return None
-    first, dash, last = header[len("bytes=") :].strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()):
+    first, last = found.groups()
+    if not first and not last:
         return None
     if not first:  # the last N bytes
         if size is None:
             return None
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise Unsatisfiable
         return max(0, size - suffix), size - 1
-    if not first.isdigit() or (last and not last.isdigit()):
-        return None
-    start, end = int(first), int(last) if last else None
+    start, end = _position(first), _position(last) if last else None
     if end is not None and end < start:
         return None
     if size is not None:
         if start >= size:
             raise Unsatisfiable
         end = size - 1 if end is None else min(end, size - 1)
+    elif start >= _BEYOND:
+        return None
+    if end is not None and end >= _BEYOND:
+        end = None
     return start, end
 
 
@@ -195,6 +214,10 @@ async def _start(stores: FileStores, place: Place, path: str, range_header: str 
         "Content-Disposition": attachment(entry.name),
         "Cache-Control": "private, no-cache",
         "X-Content-Type-Options": "nosniff",
+        # An uploaded page, SVG or script opened from this URL would otherwise run in the
+        # hub's origin (the portal's CSP allows 'self' scripts, and this URL is 'self'): as
+        # a sandboxed document it has an opaque origin, no script and nothing to load.
+        "Content-Security-Policy": DOWNLOAD_POLICY,
     }
     try:
         byte_range = parse_range(range_header, entry.size)

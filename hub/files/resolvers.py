@@ -68,6 +68,13 @@ class FilesMutation:
         path: str,
         file: Upload,
         overwrite: bool = False,
+        keep_both: Annotated[
+            bool,
+            strawberry.argument(
+                description="On a name already taken, store the file under a free numbered "
+                'name ("Budget (2).pdf") instead of answering CONFLICT.'
+            ),
+        ] = False,
     ) -> Entry:
         services = info.context.services
         async with info.context.db() as session:
@@ -80,6 +87,7 @@ class FilesMutation:
                 file,  # type: ignore[arg-type]  # strawberry types the scalar as bytes
                 max_bytes=services.settings.max_upload_bytes,
                 overwrite=overwrite,
+                keep_both=keep_both,
             )
         return _entry(info, workspace, found)
 

@@ -20,6 +20,7 @@ from hub.audit.service import audited, record
 from hub.db.reads import fetch_rows
 from hub.errors import BadInput, ErrorCode, Forbidden, HubError, NotFound, TooLarge
 from hub.files import paths
+from hub.files.naming import free_name
 from hub.files.stores import FileStores, backend_call
 from hub.identity.principal import Principal
 from hub.towns.models import Workspace, WorkspaceTown
@@ -193,15 +194,24 @@ async def upload_file(
     *,
     max_bytes: int,
     overwrite: bool = False,
+    keep_both: bool = False,
 ) -> Entry:
     """Stream ``upload`` into the workspace: written under a hidden name, then moved into place,
     so an upload over ``max_bytes`` or cut off midway leaves nothing visible.
 
     ``path`` is the file's path; ending with ``/`` it names the folder and the uploaded file
-    keeps its own name."""
+    keeps its own name. A name already taken: CONFLICT, unless ``overwrite`` (replace it) or
+    ``keep_both`` (the new file takes a free numbered name, "Budget (2).pdf")."""
 
     async def change(place: Place) -> Entry:
+        if overwrite and keep_both:
+            raise BadInput("Ask for overwrite or keepBoth, not both.", field="keepBoth")
         target = _upload_target(path, upload.filename)
+        if keep_both:
+            folder = paths.parent(target)
+            async with backend_call(f"'{folder}'", stores.timeout):
+                listed = await stores.store(place.backend, place.root).list(folder)
+            target = free_name(target, {entry.name for entry in listed})
         announced = getattr(upload, "min_size", None) or getattr(upload, "size", None)
         if isinstance(announced, int) and announced > max_bytes:
             raise TooLarge(f"The file is larger than the {max_bytes} bytes this hub accepts.")

@@ -10,8 +10,10 @@ import strawberry
 from connectors.files.port import Entry as StoredEntry
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
+from hub.files.recent import recent_files
 from hub.files.service import Place
 from hub.gql.context import Info
+from hub.gql.cost import BACKEND_CALL
 from hub.towns.models import Workspace as WorkspaceModel
 
 if TYPE_CHECKING:
@@ -75,10 +77,25 @@ class Workspace:
         rows = await loaders.town.load_many([t for t in town_ids if principal.sees_town(t)])
         return [Town.of(row) for row in rows if row is not None]
 
-    @strawberry.field(description="The entries of a folder of the workspace, folders first.")
+    @strawberry.field(
+        description="The entries of a folder of the workspace, folders first.",
+        metadata=BACKEND_CALL,
+    )
     async def entries(self, info: Info, path: str = "/") -> list[Entry]:
         info.context.principal  # noqa: B018 - authenticate before saying anything
         services = info.context.services
         found = await service.list_entries(services.backends.files, self.backend, self.root, path)
+        prefix = download_prefix(services.settings.base_url, self.id)
+        return [Entry.of(entry, prefix) for entry in found]
+
+    @strawberry.field(
+        description="The files modified most recently anywhere in the workspace, newest first "
+        "(found by a bounded walk: 4 levels of folders, 40 folders at most)."
+    )
+    async def recent_files(self, info: Info, first: int = 10) -> list[Entry]:
+        info.context.principal  # noqa: B018 - authenticate before saying anything
+        services = info.context.services
+        stores = services.backends.files
+        found = await recent_files(stores.store(self.backend, self.root), first, stores.timeout)
         prefix = download_prefix(services.settings.base_url, self.id)
         return [Entry.of(entry, prefix) for entry in found]

@@ -25,6 +25,7 @@ from hub.files.download import open_download
 from hub.files.multipart import MAX_JSON_PART, MultipartStream, StreamedFile, upload_operation
 from hub.gql.context import Context
 from hub.gql.errors import http_body
+from hub.gql.limits import QueryLimits
 from hub.gql.schema import build_schema
 from hub.services import Services
 
@@ -35,7 +36,7 @@ MULTIPART_OVERHEAD = 2 * MAX_JSON_PART + 16 * 1024
 
 def files_router(settings: Settings) -> APIRouter:
     router = APIRouter()
-    schema = build_schema(production=settings.production)
+    schema = build_schema(production=settings.production, limits=QueryLimits.of(settings))
 
     @router.get("/download/{workspace_id}", include_in_schema=False)
     async def download(request: Request, workspace_id: str, path: str = Query()) -> Response:

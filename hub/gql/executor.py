@@ -16,12 +16,14 @@ and no ``@defer``/``@stream`` applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, ClassVar
 
+from graphql.execution import executor as graphql_executor
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -50,7 +52,36 @@ _Plan = tuple[_Step, ...]
 _UNCHANGED = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
 
 
+async def gather_settled(*awaitables: Awaitable[Any]) -> list[Any]:
+    """The fields' values once every one of them has finished; the first failure is raised.
+
+    graphql-core 3.3 gathers an object's fields with ``gather_with_cancel``: when one fails,
+    its siblings are cancelled wherever they are. Here they share the request's database
+    session, and a statement cancelled halfway makes SQLAlchemy terminate the connection:
+    the session then failed when it was closed ("Cannot operate on a closed database" on
+    SQLite, a reset connection on PostgreSQL). A sibling is a few milliseconds of work, or
+    a backend call bounded by its own timeout, so it is let finish instead."""
+    results = await asyncio.gather(*awaitables, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+# graphql-core's executor looks this name up in its module on every call
+setattr(graphql_executor, "gather_with_cancel", gather_settled)  # noqa: B010
+
+
 class HubExecutor(StrawberryGraphQLCoreExecutionContext):
+    quiet: ClassVar[bool] = False
+    """No suggestion ("Did you mean …?") in errors about variables' values and enum values."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls.quiet:
+            kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # grouped field sets are memoized by graphql-core for the executor's life, so their
@@ -237,3 +268,9 @@ def _coerced(
     if coerced is None or coerced is Undefined:
         return _GENERAL
     return coerced
+
+
+class QuietExecutor(HubExecutor):
+    """Production's: the schema's names are not hinted at to whoever sends a typo."""
+
+    quiet = True

@@ -1,21 +1,13 @@
-"""The schema: each domain's Query and Mutation merged, with caches and limits on."""
+"""The schema: each domain's Query and Mutation merged, with its limits and caches."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -24,19 +16,21 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
+from hub.feeds.resolvers import FeedMutation, FeedQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
-from hub.gql.executor import HubExecutor
+from hub.gql import scalars
+from hub.gql.executor import HubExecutor, QuietExecutor
+from hub.gql.limits import DocumentChecks, Documents, QueryLimits
 from hub.people.resolvers import PeopleMutation, PeopleQuery
 from hub.towns.resolvers import TownMutation, TownQuery
 
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
-
 Query = merge_types(
-    "Query", (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery)
+    "Query",
+    (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery, FeedQuery),
 )
-Mutation = merge_types("Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation))
+Mutation = merge_types(
+    "Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation)
+)
 
 
 class HubSchema(strawberry.Schema):
@@ -48,26 +42,16 @@ class HubSchema(strawberry.Schema):
         return None
 
 
-def build_schema(*, production: bool) -> strawberry.Schema:
-    # The limiters' rule classes are built once here: built per request (as the limiter
-    # factories do), every request's rule tuple differs, so the validation cache never hits
-    # and keeps filling with one-off entries.
-    limits = [
-        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-    ]
-    extensions: list[Callable[[], SchemaExtension]] = [
-        partial(ParserCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
-        partial(AddValidationRules, limits),
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-    ]
-    if production:
-        extensions.append(DisableIntrospection)
+def build_schema(*, production: bool, limits: QueryLimits | None = None) -> strawberry.Schema:
+    """The schema with its limits (``hub.gql.limits``): each query text is checked once, off
+    the event loop, and remembered; in production without introspection or suggestions."""
+    documents = Documents(limits or QueryLimits(), production=production)
+    extensions: list[Callable[[], SchemaExtension]] = [partial(DocumentChecks, documents)]
     return HubSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        execution_context_class=HubExecutor,
+        execution_context_class=QuietExecutor if production else HubExecutor,
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides={datetime: scalars.DateTime},
     )

@@ -34,12 +34,13 @@ class PersonRepository:
         """People matching ``text``; only members of ``town_ids`` unless it is None."""
         query = select(Person).order_by(Person.display_name, Person.username)
         if text:
-            pattern = f"%{text.lower()}%"
+            # autoescape: '%' and '_' typed in a search are characters, not wildcards
+            wanted = text.lower()
             query = query.where(
                 or_(
-                    func.lower(Person.username).like(pattern),
-                    func.lower(Person.display_name).like(pattern),
-                    func.lower(Person.email).like(pattern),
+                    func.lower(Person.username).contains(wanted, autoescape=True),
+                    func.lower(Person.display_name).contains(wanted, autoescape=True),
+                    func.lower(Person.email).contains(wanted, autoescape=True),
                 )
             )
         if town_ids is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.service import audited, record
+from hub.audit.service import About, audited, record
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.people import validation
@@ -17,6 +17,8 @@ from hub.people.repository import MembershipRepository, PersonRepository
 from hub.towns.models import Town
 from hub.towns.repository import TownRepository
 from hub.towns.validation import display_name
+
+MAX_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class NewStaff:
 async def search_people(
     session: AsyncSession, actor: Principal, text: str | None
 ) -> Sequence[Person]:
+    if text is not None and len(text) > MAX_SEARCH:
+        # a name or an address is shorter; SQLite refuses long LIKE patterns outright
+        raise BadInput(f"Search for at most {MAX_SEARCH} characters.", field="search")
     scope = None if actor.hub_admin else actor.roles.keys()
     return await PersonRepository(session).search(text, scope)
 
@@ -50,6 +55,8 @@ async def set_membership(
     role: Role,
     share: float | None,
 ) -> Membership:
+    about = About(person_id=person_id, details={"role": role.value, "share": share})
+
     async def change() -> Membership:
         town = await _administered_town(session, actor, slug)
         person = await _person(session, person_id)
@@ -76,6 +83,7 @@ async def set_membership(
         f"{person_id}@{slug}:{role.value}",
         change,
         town_id=town_id,
+        about=about,
     )
 
 
@@ -96,13 +104,21 @@ async def remove_membership(
 
     town_id = await _town_id(session, slug)
     return await audited(
-        session, actor, "membership.remove", f"{person_id}@{slug}", change, town_id=town_id
+        session,
+        actor,
+        "membership.remove",
+        f"{person_id}@{slug}",
+        change,
+        town_id=town_id,
+        about=About(person_id=person_id),
     )
 
 
 async def add_staff(
     session: AsyncSession, sync: DirectorySync, actor: Principal, data: NewStaff
 ) -> Person:
+    about = About(details={"name": data.display_name[:200]})
+
     async def change() -> Person:
         if not data.towns and not actor.hub_admin:
             raise BadInput("Name at least one of your towns for the new person.", field="towns")
@@ -110,16 +126,25 @@ async def add_staff(
         email = validation.email(data.email)
         name = display_name(data.display_name, field="displayName")
         towns = [await _administered_town(session, actor, item.town) for item in data.towns]
+        about.town_ids = [town.id for town in towns]
+        about.details["towns"] = {
+            town.id: {"role": item.role.value, "share": item.share}
+            for town, item in zip(towns, data.towns, strict=True)
+        }
         if len({town.id for town in towns}) != len(towns):
             raise BadInput("Each town may be listed once.", field="towns")
         people = PersonRepository(session)
         if await people.by_username(username) is not None:
-            raise Conflict(f"The username '{username}' is taken.")
+            raise Conflict(f"The username '{username}' is taken.", field="username")
         if await people.by_email(email) is not None:
-            raise Conflict(f"Someone already uses the address {email}.")
+            raise Conflict(
+                f"Someone already uses the address {email}: add them with setMembership.",
+                field="email",
+            )
         person = Person(username=username, display_name=name, email=email, active=True)
         session.add(person)
         await session.flush()
+        about.person_id = person.id
         total = 0.0
         for town, item in zip(towns, data.towns, strict=True):
             checked = validation.share(item.share, total)
@@ -131,14 +156,18 @@ async def add_staff(
         for town in towns:
             await sync.join(person, town.slug)
         if sync.invitation_error:
-            record(
-                session,
-                actor,
-                "person.invite",
-                username,
-                outcome="BACKEND_UNAVAILABLE",
-                details={"error": sync.invitation_error},
-            )
+            town_ids: list[str | None] = [town.id for town in towns]
+            for town_id in town_ids or [None]:
+                record(
+                    session,
+                    actor,
+                    "person.invite",
+                    username,
+                    town_id=town_id,
+                    outcome="BACKEND_UNAVAILABLE",
+                    details={"error": sync.invitation_error, "name": name},
+                    subject_id=person.id,
+                )
         await session.flush()
         return person
 
@@ -148,32 +177,47 @@ async def add_staff(
         "person.add",
         data.username,
         change,
-        described=lambda person: (f"{person.username} ({person.id})", None),
+        described=lambda person: (person.username, None),
+        about=about,
     )
+
+
+def offboarding_refusal(
+    actor: Principal, person: Person, memberships: Sequence[Membership]
+) -> str | None:
+    """Why ``actor`` may not offboard ``person`` (None when they may)."""
+    if person.id == actor.person_id:
+        return "You cannot offboard yourself; ask another administrator."
+    if person.hub_admin and not actor.hub_admin:
+        return "Only administrators of the shared service may offboard one of them."
+    towns = {m.town_id for m in memberships}
+    if not actor.hub_admin and (not towns or not towns <= actor.administered_towns):
+        return (
+            "Only the shared service's administrators may offboard someone who also "
+            "works for towns you do not administer."
+        )
+    return None
 
 
 async def offboard_staff(
     session: AsyncSession, sync: DirectorySync, actor: Principal, person_id: str
 ) -> Person:
+    about = About(person_id=person_id)
+
     async def change() -> Person:
         person = await _person(session, person_id)
-        if person.id == actor.person_id:
-            raise Forbidden("You cannot offboard yourself; ask another administrator.")
-        if person.hub_admin and not actor.hub_admin:
-            raise Forbidden("Only administrators of the shared service may offboard one of them.")
-        towns = {m.town_id for m in await MembershipRepository(session).of_people([person.id])}
-        if not actor.hub_admin and (not towns or not towns <= actor.administered_towns):
-            raise Forbidden(
-                "Only the shared service's administrators may offboard someone who also "
-                "works for towns you do not administer."
-            )
+        memberships = await MembershipRepository(session).of_people([person.id])
+        about.town_ids = [m.town_id for m in memberships]
+        refusal = offboarding_refusal(actor, person, memberships)
+        if refusal is not None:
+            raise Forbidden(refusal)
         person.active = False
         await session.flush()
         await sync.disable(person)
         await session.flush()
         return person
 
-    return await audited(session, actor, "person.offboard", person_id, change)
+    return await audited(session, actor, "person.offboard", person_id, change, about=about)
 
 
 async def _town_id(session: AsyncSession, slug: str) -> str | None:

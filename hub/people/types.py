@@ -41,6 +41,20 @@ class Person:
         principal = info.context.principal
         return [Membership.of(row) for row in rows if principal.sees_town(row.town_id)]
 
+    @strawberry.field(
+        description="Whether the caller may offboard this person: offboardStaff would be "
+        "refused otherwise (oneself, a hub administrator, someone also working for towns the "
+        "caller does not administer)."
+    )
+    async def offboardable(self, info: Info) -> bool:
+        from hub.people.service import offboarding_refusal
+
+        rows = await info.context.loaders.memberships_of_person.load(self.id)
+        person = await info.context.loaders.person.load(self.id)
+        if person is None or not person.active:
+            return False
+        return offboarding_refusal(info.context.principal, person, rows) is None
+
 
 @strawberry.type(description="A person's role in a town.")
 class Membership:

@@ -8,28 +8,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Refused, Visit
 
 ROLES = ("STAFF", "MANAGER", "TOWN_ADMIN")
-AUDIT_PAGE = 25
+SHARE_FORMAT = N_("La part du temps est un pourcentage entre 0 et 100, par exemple 30.")
 
 
 def share_value(text: str) -> float | None:
     """A share typed as a percentage ("30", "30 %", "12,5") as the API's fraction."""
-    cleaned = text.replace("%", "").replace(",", ".").strip()
+    cleaned = text.replace("%", "").replace(",", ".").replace("\u00a0", "").strip()
     if not cleaned:
         return None
     try:
-        return round(float(cleaned) / 100, 4)
+        value = float(cleaned)
     except ValueError as exc:
-        raise Refused(400, "La part du temps doit être un pourcentage, par exemple 30.") from exc
+        raise BadShare from exc
+    if not 0 <= value <= 100:
+        raise BadShare
+    return round(value / 100, 4)
+
+
+class BadShare(ValueError):
+    """A share that is not a percentage between 0 and 100."""
+
+
+def refuse_share(v: Visit, target: str) -> Response:
+    """Back to the form's page, saying what a share is."""
+    v.flash(v.language.gettext(SHARE_FORMAT), "error")
+    return RedirectResponse(target, status_code=303)
+
+
+async def town_or_refusal(v: Visit, slug: str) -> dict[str, Any]:
+    """The town's page data (Town.graphql), or the page that says it cannot be shown."""
+    answer = await v.run("Town", {"slug": slug})
+    found: dict[str, Any] | None = answer.data.get("town")
+    if found is None:
+        v.refuse_unless_ok(answer, missing=N_("Cette commune n'existe pas."))
+        raise Refused(404, "Cette commune n'existe pas.")
+    return found
 
 
 def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
@@ -67,22 +89,29 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         return v.done("/admin")
 
     @router.get("/towns/{slug}")
-    async def town(slug: str, v: Visit = Depends(visit)) -> Response:
+    async def town(slug: str, v: Visit = Depends(visit), find: str = "") -> Response:
         nav = await page(v)
-        answer = await v.run("Town", {"slug": slug})
-        found = answer.data.get("town")
-        if found is None:
-            v.refuse_unless_ok(answer, missing=N_("Cette commune n'existe pas."))
-            raise Refused(404, "Cette commune n'existe pas.")
+        found = await town_or_refusal(v, slug)
         members = sorted(found["members"], key=lambda m: m["person"]["displayName"])
+        manages = nav.administers(slug)
+        candidates = None
+        wanted = find.strip()[:100]
+        if manages and wanted:
+            known = {m["person"]["id"] for m in members}
+            people = await v.run("People", {"search": wanted})
+            candidates = [
+                p for p in people.data.get("people") or [] if p["id"] not in known and p["active"]
+            ]
         return v.render(
             "town.html",
             {
                 "nav": nav,
                 "town": found,
                 "members": members,
-                "manages": nav.administers(slug),
+                "manages": manages,
                 "roles": ROLES,
+                "find": wanted,
+                "candidates": candidates,
             },
         )
 
@@ -90,6 +119,10 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
     async def add_staff(slug: str, v: Visit = Depends(visit)) -> Response:
         target = f"/towns/{slug}"
         role = v.field("role")
+        try:
+            share = share_value(v.field("share"))
+        except BadShare:
+            return refuse_share(v, target)
         values = {
             "username": v.field("username").lower(),
             "displayName": v.field("displayName"),
@@ -98,31 +131,69 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 {
                     "town": slug,
                     "role": role if role in ROLES else "STAFF",
-                    "share": share_value(v.field("share")),
+                    "share": share,
                 }
             ],
         }
         answer = await v.run("AddStaff", {"input": values})
         if not answer.ok:
             return v.failed(target, answer.problems)
-        return v.done(target, "%(name)s a été ajouté(e).", name=values["displayName"])
+        return v.done(target, "Le compte de %(name)s a été créé.", name=values["displayName"])
 
     @router.post("/towns/{slug}/members")
     async def set_membership(slug: str, v: Visit = Depends(visit)) -> Response:
         target = f"/towns/{slug}"
         role = v.field("role")
+        try:
+            share = share_value(v.field("share"))
+        except BadShare:
+            return refuse_share(v, target)
         answer = await v.run(
             "SetMembership",
             {
                 "person": v.field("person"),
                 "town": slug,
                 "role": role if role in ROLES else "STAFF",
-                "share": share_value(v.field("share")),
+                "share": share,
             },
         )
         if not answer.ok:
             return v.failed(target, answer.problems)
+        if v.field("joining"):
+            member = answer.data["setMembership"]
+            return v.done(
+                target,
+                "%(name)s fait maintenant partie de l'équipe de %(town)s.",
+                name=member["person"]["displayName"],
+                town=member["town"]["name"],
+            )
         return v.done(target, "Le rôle a été enregistré.")
+
+    @router.get("/towns/{slug}/members/remove")
+    async def confirm_removal(slug: str, v: Visit = Depends(visit), person: str = "") -> Response:
+        nav = await page(v)
+        found = await town_or_refusal(v, slug)
+        member = next((m for m in found["members"] if m["person"]["id"] == person), None)
+        if member is None:
+            raise Refused(404, "Cette personne ne fait pas partie de l'équipe.")
+        return v.render(
+            "confirm.html",
+            {
+                "nav": nav,
+                "title": v.language.gettext("Retirer de la commune"),
+                "question": v.language.gettext(
+                    "Retirer %(name)s de l'équipe de %(town)s ? Ses accès aux fichiers et à "
+                    "l'agenda de la commune cessent ; ses documents et ses événements "
+                    "restent à la commune.",
+                    name=member["person"]["displayName"],
+                    town=found["name"],
+                ),
+                "action": f"/towns/{slug}/members/remove",
+                "fields": {"person": person},
+                "confirm": v.language.gettext("Retirer de la commune"),
+                "cancel": f"/towns/{slug}",
+            },
+        )
 
     @router.post("/towns/{slug}/members/remove")
     async def remove_membership(slug: str, v: Visit = Depends(visit)) -> Response:
@@ -155,7 +226,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
             "confirm.html",
             {
                 "nav": nav,
-                "title": v.language.gettext("Départ d'un agent"),
+                "title": v.language.gettext("Désactiver le compte"),
                 "question": v.language.gettext(
                     "Désactiver le compte de %(name)s dans toutes les communes ? "
                     "Ses fichiers et agendas restent aux communes.",
@@ -163,6 +234,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 ),
                 "action": "/admin/people/offboard",
                 "fields": {"person": person},
+                "confirm": v.language.gettext("Désactiver le compte"),
                 "cancel": "/admin/people",
             },
         )
@@ -173,31 +245,3 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         if not answer.ok:
             return v.failed("/admin/people", answer.problems)
         return v.done("/admin/people", "Le compte a été désactivé.")
-
-    @router.get("/admin/audit")
-    async def audit(v: Visit = Depends(visit), town: str = "", after: str = "") -> Response:
-        nav = await page(v)
-        if not nav.admin:
-            raise Refused(403, "Cette page est réservée aux administrateurs.")
-        answer = await v.run(
-            "AuditLog", {"town": town or None, "first": AUDIT_PAGE, "after": after or None}
-        )
-        v.refuse_unless_ok(answer)
-        log = answer.data["auditLog"]
-        following = None
-        if log["next"]:
-            following = "/admin/audit?" + urlencode(
-                {k: val for k, val in (("town", town), ("after", log["next"])) if val}
-            )
-        return v.render(
-            "audit.html",
-            {
-                "nav": nav,
-                "entries": log["entries"],
-                "town": town,
-                "towns": [t for t in nav.towns if nav.administers(t["slug"])],
-                "following": following,
-                "first_page": "/admin/audit" + (f"?{urlencode({'town': town})}" if town else ""),
-                "paged": bool(after),
-            },
-        )

@@ -20,6 +20,7 @@ from hub.portal.i18n import CATALOGUES, LOCALES
 
 PORTAL = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "done": (2,)}
+KEYWORDS["plural_forms"] = (1, 2)
 KEYWORDS["Refused"] = (2,)
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
 

@@ -47,6 +47,55 @@ class Week:
         return Week(self.monday + timedelta(weeks=weeks))
 
 
+@dataclass(frozen=True)
+class MonthGrid:
+    """A month as a calendar shows it: whole weeks, Monday to Sunday, around its days."""
+
+    first: date
+
+    @classmethod
+    def of(cls, day: date) -> MonthGrid:
+        return cls(day.replace(day=1))
+
+    @classmethod
+    def parse(cls, value: str | None, today: date) -> MonthGrid:
+        """``2026-12`` (an <input type=month> value), or the current month."""
+        try:
+            return cls(datetime.strptime(value or "", "%Y-%m").date())
+        except ValueError:
+            return cls.of(today)
+
+    @property
+    def key(self) -> str:
+        return self.first.strftime("%Y-%m")
+
+    @property
+    def last(self) -> date:
+        return first_of(shift_month(self.key, 1)) - timedelta(days=1)
+
+    @property
+    def days(self) -> list[date]:
+        begin = self.first - timedelta(days=self.first.weekday())
+        end = self.last + timedelta(days=6 - self.last.weekday())
+        return [begin + timedelta(days=n) for n in range((end - begin).days + 1)]
+
+    @property
+    def weeks(self) -> list[list[date]]:
+        days = self.days
+        return [days[index : index + 7] for index in range(0, len(days), 7)]
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.days[0], time(), PARIS)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.days[-1] + timedelta(days=1), time(), PARIS)
+
+    def shifted(self, months: int) -> MonthGrid:
+        return MonthGrid(first_of(shift_month(self.key, months)))
+
+
 def today() -> date:
     return datetime.now(PARIS).date()
 

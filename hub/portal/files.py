@@ -41,6 +41,7 @@ def crumbs(path: str) -> list[tuple[str, str]]:
     return trail
 
 
+UPLOAD_ROUTE = "/files/{workspace}/upload"
 MAX_FIELDS = 8
 MAX_FIELD_BYTES = 4096
 BAD_FORM = N_("Le formulaire d'envoi n'est pas valide ; rechargez la page et réessayez.")
@@ -111,13 +112,17 @@ RECENT = 6
 
 
 def newest(workspaces: list[dict[str, Any]], count: int = RECENT) -> list[dict[str, Any]]:
-    """The most recently modified entries at the roots of ``workspaces`` (``RecentFiles``),
-    each with its workspace."""
+    """The files modified most recently in ``workspaces`` (``RecentFiles``), each with its
+    workspace and its folder."""
     found = [
-        {**entry, "workspace": {"id": workspace["id"], "name": workspace["name"]}}
+        {
+            **entry,
+            "workspace": {"id": workspace["id"], "name": workspace["name"]},
+            "folder_path": posixpath.dirname(entry["path"]),
+        }
         for workspace in workspaces
-        for entry in workspace.get("entries") or []
-        if entry.get("modifiedAt")
+        for entry in workspace.get("recentFiles") or []
+        if entry.get("modifiedAt") and not entry.get("folder")
     ]
     # ISO 8601 instants in UTC sort as text.
     return sorted(found, key=lambda entry: str(entry["modifiedAt"]), reverse=True)[:count]
@@ -126,18 +131,27 @@ def newest(workspaces: list[dict[str, Any]], count: int = RECENT) -> list[dict[s
 def uploader(language: Language, limit: int) -> dict[str, Any]:
     """What the page's script needs to post files to /graphql/upload itself."""
     name, reason = "{name}", "{reason}"
-    messages = {code: language.gettext(text) for code, text in BY_CODE.items()}
+    messages: dict[str, str | dict[str, str]] = {
+        code: language.gettext(text) for code, text in BY_CODE.items()
+    }
     messages |= {
         "TOO_LARGE": language.gettext(TOO_LARGE, limit=language.size(limit)),
         "BAD_NAME": language.gettext(BAD_NAME),
         "CONFLICT": language.gettext(EXISTS),
         "NOT_STORED": language.gettext(NOT_STORED, name=name, reason=reason),
-        "SENDING": language.gettext(N_("Envoi de %(total)s fichier(s)…"), total="{total}"),
-        "DONE": language.gettext(
-            N_("Envoi terminé : %(done)s fichier(s) déposé(s) sur %(total)s."),
-            done="{done}",
+        # Plurals as the page's script chooses them (Intl.PluralRules): "one" and "other".
+        "SENDING": language.plural_forms(
+            "Envoi de %(num)d fichier…", "Envoi de %(num)d fichiers…", num="{total}"
+        ),
+        "DONE": language.plural_forms(
+            "Envoi terminé : %(num)d fichier déposé sur %(total)s.",
+            "Envoi terminé : %(num)d fichiers déposés sur %(total)s.",
+            num="{done}",
             total="{total}",
         ),
+        "REPLACE": language.gettext(N_("Remplacer")),
+        "KEEP_BOTH": language.gettext(N_("Garder les deux")),
+        "ON_FILE": language.gettext(N_("%(action)s : %(name)s"), action="{action}", name=name),
         "OFFLINE": language.gettext(
             N_("L'envoi a échoué ; vérifiez votre connexion et réessayez.")
         ),
@@ -186,13 +200,14 @@ def routes(router: APIRouter, visit: Callable[..., Any], upload_visit: Callable[
             },
         )
 
-    @router.post("/files/{workspace}/upload")
+    @router.post(UPLOAD_ROUTE)
     async def upload(
         request: Request, workspace: str, v: Visit = Depends(upload_visit)
     ) -> Response:
         """The form without JavaScript (the page's script posts each file to /graphql/upload):
         each file part goes from the request body to the file server as it arrives."""
         folder = clean(v.field("path", "/"))
+        clash = v.field("clash")
         target = folder_url(workspace, folder)
         waiting: Waiting = request.state.portal_upload
         limit = request.app.state.services.settings.max_upload_bytes
@@ -205,15 +220,25 @@ def routes(router: APIRouter, visit: Callable[..., Any], upload_visit: Callable[
                 chosen += 1
                 answer = await v.run(
                     "UploadFile",
-                    {"workspace": workspace, "path": folder.rstrip("/") + "/", "file": file},
+                    {
+                        "workspace": workspace,
+                        "path": folder.rstrip("/") + "/",
+                        "file": file,
+                        "overwrite": clash == "replace",
+                        "keepBoth": clash == "keep-both",
+                    },
                 )
                 if answer.ok:
                     stored += 1
                 else:
                     v.flash(refusal(v.language, filename, answer.problems, limit), "error")
+            # what the upload did not take: a refused file, or a part that is not a file,
+            # which is as small as the leading fields
+            left = None if filename else MAX_FIELD_BYTES
             try:
-                while await file.read():  # what the upload did not take (a refused file)
-                    pass
+                while chunk := await file.read():
+                    if left is not None and (left := left - len(chunk)) < 0:
+                        raise Refused(400, BAD_FORM)
             except CutOff:
                 break
             part = await following_part(waiting.stream)
@@ -237,34 +262,84 @@ def routes(router: APIRouter, visit: Callable[..., Any], upload_visit: Callable[
             return v.failed(target, answer.problems)
         return v.done(target, "Le dossier « %(name)s » a été créé.", name=name)
 
+    @router.get("/files/{workspace}/move")
+    async def choose_folder(
+        v: Visit = Depends(visit), workspace: str = "", path: str = "", into: str = ""
+    ) -> Response:
+        """The folder picker: the folders of ``into``, to go down into or to move to."""
+        nav = await page(v)
+        moved = clean(path)
+        here = clean(into or posixpath.dirname(moved))
+        answer = await v.run("Folder", {"id": workspace, "path": here})
+        found = answer.data.get("workspace")
+        if found is None:
+            v.refuse_unless_ok(answer, missing=N_("Ce dossier n'existe pas."))
+        folders = [
+            e for e in (found or {}).get("entries") or [] if e["folder"] and e["path"] != moved
+        ]
+        return v.render(
+            "move.html",
+            {
+                "nav": nav,
+                "workspace": found,
+                "moved": moved,
+                "parent": posixpath.dirname(moved),
+                "name": posixpath.basename(moved),
+                "destination": here,
+                "crumbs": crumbs(here),
+                "folders": sorted(folders, key=lambda e: e["name"].lower()),
+                "same_place": here == posixpath.dirname(moved),
+                "inside_itself": here == moved or here.startswith(moved + "/"),
+            },
+        )
+
     @router.post("/files/{workspace}/move")
     async def move(workspace: str, v: Visit = Depends(visit)) -> Response:
         source = clean(v.field("from"))
-        destination = v.field("to")
-        # A bare name renames in place; a path moves.
-        if "/" not in destination:
-            destination = posixpath.join(posixpath.dirname(source), destination)
-        to = clean(destination)
+        name = posixpath.basename(source)
+        if v.field("into"):
+            to = clean(posixpath.join(clean(v.field("into")), name))
+            success = N_("« %(name)s » a été déplacé vers « %(to)s ».")
+        else:
+            renamed = v.field("name")
+            if not renamed or "/" in renamed:
+                v.flash(v.language.gettext(BAD_NAME), "error")
+                return v.done(folder_url(workspace, posixpath.dirname(source)))
+            to = clean(posixpath.join(posixpath.dirname(source), renamed))
+            success = N_("« %(name)s » s'appelle maintenant « %(to)s ».")
         target = folder_url(workspace, posixpath.dirname(source))
         answer = await v.run("MoveEntry", {"workspace": workspace, "from": source, "to": to})
         if not answer.ok:
             return v.failed(target, answer.problems)
-        name = posixpath.basename(source)
-        return v.done(target, "« %(name)s » a été déplacé vers %(to)s.", name=name, to=to)
+        shown = to if v.field("into") else posixpath.basename(to)
+        return v.done(folder_url(workspace, posixpath.dirname(to)), success, name=name, to=shown)
 
     @router.get("/files/{workspace}/delete")
-    async def confirm_delete(workspace: str, v: Visit = Depends(visit), path: str = "") -> Response:
+    async def confirm_delete(
+        workspace: str, v: Visit = Depends(visit), path: str = "", kind: str = "file"
+    ) -> Response:
         nav = await page(v)
         path = clean(path)
+        if kind == "folder":
+            title = v.language.gettext("Supprimer un dossier")
+            question = v.language.gettext(
+                "Supprimer le dossier « %(name)s » et tout ce qu'il contient ? "
+                "Cette action est définitive.",
+                name=posixpath.basename(path),
+            )
+        else:
+            title = v.language.gettext("Supprimer un fichier")
+            question = v.language.gettext(
+                "Supprimer le fichier « %(name)s » ? Cette action est définitive.",
+                name=posixpath.basename(path),
+            )
         return v.render(
             "confirm.html",
             {
                 "nav": nav,
-                "title": v.language.gettext("Supprimer"),
-                "question": v.language.gettext(
-                    "Supprimer « %(name)s » ? Un dossier est supprimé avec tout son contenu.",
-                    name=posixpath.basename(path),
-                ),
+                "title": title,
+                "question": question,
+                "confirm": v.language.gettext("Supprimer"),
                 "action": f"/files/{workspace}/delete",
                 "fields": {"path": path},
                 "cancel": folder_url(workspace, posixpath.dirname(path)),

@@ -29,6 +29,22 @@ BY_CODE = {
     ),
 }
 
+# Refusals whose cause the field says precisely: one sentence instead of the code's.
+BY_FIELD = {
+    ("CONFLICT", "email"): N_(
+        "Une personne inscrite a déjà cette adresse électronique : ajoutez-la depuis « Ajouter "
+        "une personne déjà inscrite »."
+    ),
+    ("CONFLICT", "username"): N_(
+        "Cet identifiant de connexion est déjà pris : choisissez-en un autre, ou ajoutez la "
+        "personne depuis « Ajouter une personne déjà inscrite »."
+    ),
+    ("BAD_INPUT", "share"): N_(
+        "Avec cette part, le temps convenu de cette personne dépasserait 100 % d'un temps "
+        "plein : réduisez d'abord sa part dans une autre commune."
+    ),
+}
+
 FIELDS = {
     "slug": N_("Identifiant"),
     "name": N_("Nom"),
@@ -36,7 +52,7 @@ FIELDS = {
     "insee_code": N_("Code INSEE"),
     "username": N_("Identifiant"),
     "displayName": N_("Nom affiché"),
-    "email": N_("Courriel"),
+    "email": N_("Adresse électronique"),
     "share": N_("Part du temps"),
     "path": N_("Chemin"),
     "title": N_("Titre"),
@@ -46,6 +62,9 @@ FIELDS = {
 
 
 def explain(problem: Problem, language: Language) -> str:
+    precise = BY_FIELD.get((problem.code, problem.field or ""))
+    if precise is not None:
+        return language.gettext(precise)
     text = language.gettext(BY_CODE.get(problem.code, BY_CODE["INTERNAL"]))
     label = FIELDS.get(problem.field or "")
     if problem.code == "BAD_INPUT" and label:

@@ -9,19 +9,31 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.schema.base import BaseSchema
 
 from hub.config import Settings
 from hub.identity.routes import safe_next
-from hub.portal import admin, agenda, files
+from hub.portal import admin, agenda, audit_log, files, subscription
+from hub.portal.agenda_view import view
 from hub.portal.client import PortalClient
 from hub.portal.dates import Week, first_of, parse_month, shift_month, today
 from hub.portal.i18n import COOKIE, LOCALES
 from hub.portal.nav import page
-from hub.portal.web import PortalRoute, Visit, visiting
+from hub.portal.web import PortalRoute, Visit, error_page, visiting
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """Unknown addresses: a French page for a browser, the usual JSON for anything else."""
+    status = getattr(exc, "status_code", 500)
+    if status == 404 and "text/html" in request.headers.get("accept", ""):
+        return error_page(request, 404, "Cette page n'existe pas.")
+    assert isinstance(exc, StarletteHTTPException)
+    return await http_exception_handler(request, exc)
 
 
 def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
@@ -53,7 +65,8 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
             {
                 "nav": nav,
                 "week": week,
-                "agenda": agenda.view(week_agenda, week, nav.town_order),
+                "today": today(),
+                "agenda": view(week_agenda, week.days, nav.town_order),
                 "agenda_problems": v.explain(week_agenda.problems),
                 "report": report,
                 "report_problems": report_problems,
@@ -94,6 +107,8 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
         )
 
     agenda.routes(router, visit)
+    subscription.routes(router, visit)
     files.routes(router, visit, visiting(client, read_form=files.leading_fields))
     admin.routes(router, visit)
+    audit_log.routes(router, visit)
     return router

@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict CSP without 'unsafe-inline', no framing."""
+"""Security headers on every response: a strict CSP without 'unsafe-inline', no framing, and
+HSTS when the hub is served over https."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 IDE_PATH = "/graphql"
+# One year; no includeSubDomains: the hub may live at a town's own domain, whose other
+# hosts are not the hub's to force onto https.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 def content_security_policy(form_targets: list[str]) -> str:
@@ -30,7 +34,7 @@ class SecurityHeaders:
     BaseHTTPMiddleware runs the app in a task group and relays the body through a stream,
     which cost about a millisecond on every GraphQL request."""
 
-    def __init__(self, app: ASGIApp, *, issuer: str | None, ide: bool) -> None:
+    def __init__(self, app: ASGIApp, *, issuer: str | None, ide: bool, https: bool) -> None:
         self.app = app
         self.ide = ide
         # Signing out posts a form that redirects to the provider: form-action must allow it.
@@ -40,6 +44,7 @@ class SecurityHeaders:
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
+            *([HSTS] if https else []),
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

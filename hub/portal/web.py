@@ -23,13 +23,15 @@ from hub.gql.context import Context
 from hub.identity.sessions import COOKIE, find_session
 from hub.identity.web import authenticate
 from hub.portal.client import Answer, PortalClient, Problem
-from hub.portal.i18n import Language, language
-from hub.portal.messages import BY_CODE, explain, explain_all
+from hub.portal.i18n import N_, Language, language
+from hub.portal.messages import explain, explain_all
 from hub.portal.templating import templates
 from hub.services import Services
 
 log = logging.getLogger(__name__)
 FLASH = "portal_flash"
+# How a page whose main query was refused answers (the other codes are handled above)
+REFUSAL_STATUS = {"BAD_INPUT": 400, "CONFLICT": 409, "TOO_LARGE": 413, "BACKEND_UNAVAILABLE": 502}
 
 
 class SignInFirst(Exception):
@@ -37,7 +39,8 @@ class SignInFirst(Exception):
 
 
 class Refused(Exception):
-    """The page cannot be shown to this visitor; ``message`` is a catalogue message id."""
+    """The page cannot be shown to this visitor; ``message`` is a catalogue message id, or a
+    sentence already in the page's language."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -45,12 +48,17 @@ class Refused(Exception):
         self.message = message
 
 
+TOO_LARGE_FORM = N_(
+    "Le formulaire envoyé est trop volumineux ; raccourcissez les textes et réessayez."
+)
+
+
 def error_page(request: Request, status: int, message: str) -> Response:
     flashes = request.session.pop(FLASH, []) if "session" in request.scope else []
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"message": language(request).gettext(message), "flashes": flashes},
+        {"message": language(request).gettext(message), "flashes": flashes, "status": status},
         status_code=status,
     )
 
@@ -135,8 +143,7 @@ class Visit:
                 raise Refused(404, missing or "Cette page n'existe pas.")
         if answer.problems:
             first = answer.problems[0]
-            status = 502 if first.code == "BACKEND_UNAVAILABLE" else 500
-            raise Refused(status, BY_CODE.get(first.code, BY_CODE["INTERNAL"]))
+            raise Refused(REFUSAL_STATUS.get(first.code, 500), explain(first, self.language))
 
     def explain(self, problems: list[Problem]) -> list[str]:
         return explain_all(problems, self.language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from hub.errors import NotFound
 from hub.gql.context import Info
 from hub.towns import service
 from hub.towns.repository import TownRepository
@@ -25,14 +26,17 @@ class TownQuery:
             rows = await service.visible_towns(session, info.context.principal)
         return [Town.of(row) for row in rows]
 
-    @strawberry.field(description="A town by slug; null when there is none.")
+    @strawberry.field(
+        description="A town by slug; NOT_FOUND, the same, whether it does not exist or the "
+        "caller may not see it."
+    )
     async def town(self, info: Info, slug: str) -> Town | None:
         principal = info.context.principal
         async with info.context.db() as session:
             row = await TownRepository(session).by_slug(slug)
-        if row is None:
-            return None
-        principal.require_town(row.id, slug)
+        # one answer for both, so that slugs cannot be probed for the towns that exist
+        if row is None or not principal.sees_town(row.id):
+            raise NotFound(f"There is no town '{slug}' that you can see.", field="slug")
         return Town.of(row)
 
 

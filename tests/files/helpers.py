@@ -16,6 +16,7 @@ UPLOAD = operation("scripts/FilesUpload")
 MOVE = operation("scripts/FilesMove")
 DELETE = operation("scripts/FilesDelete")
 SHARE = operation("scripts/FilesShare")
+RECENT = operation("scripts/FilesRecent")
 
 
 async def workspace_ids(gql: GraphQLClient, token: str) -> dict[str, str]:
@@ -45,8 +46,11 @@ async def upload(
     *,
     filename: str = "fichier.txt",
     overwrite: bool = False,
+    keep_both: bool = False,
 ) -> Reply:
-    fields = multipart_fields({"workspace": workspace, "path": path, "overwrite": overwrite})
+    fields = multipart_fields(
+        {"workspace": workspace, "path": path, "overwrite": overwrite, "keepBoth": keep_both}
+    )
     response = await gql.http.post(
         "/graphql/upload",
         data=fields,
@@ -58,6 +62,6 @@ async def upload(
 
 
 async def download(
-    http: httpx.AsyncClient, url: str, token: str, headers: dict[str, str] | None = None
+    http: httpx.AsyncClient, url: str, token: str, headers: dict[str, str | bytes] | None = None
 ) -> httpx.Response:
     return await http.get(url, headers={"Authorization": f"Bearer {token}", **(headers or {})})

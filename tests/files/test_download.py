@@ -31,6 +31,16 @@ async def published(gql: GraphQLClient, token: str, workspace: str) -> dict[str,
     return {e["name"]: e["downloadUrl"] for e in data["workspace"]["entries"]}
 
 
+async def uploaded_by_louis(
+    gql: GraphQLClient, world: World, name: str, content: bytes
+) -> tuple[str, str]:
+    """Louis's token and the download URL of ``/name``, which he uploads to Igny."""
+    louis = world.token("louis")
+    igny = (await ids(gql, louis))["Igny"]
+    await upload(gql, louis, igny, f"/{name}", content, filename=name)
+    return louis, (await published(gql, louis, igny))[name]
+
+
 async def test_a_download_streams_the_file_with_its_type_and_name(
     files_gql: GraphQLClient, files_world: World
 ) -> None:
@@ -61,10 +71,7 @@ async def test_a_download_streams_the_file_with_its_type_and_name(
 async def test_a_range_gets_206_and_an_impossible_one_416(
     files_gql: GraphQLClient, files_world: World
 ) -> None:
-    louis = files_world.token("louis")
-    igny = (await ids(files_gql, louis))["Igny"]
-    await upload(files_gql, louis, igny, "/b.csv", CSV)
-    url = (await published(files_gql, louis, igny))["b.csv"]
+    louis, url = await uploaded_by_louis(files_gql, files_world, "b.csv", CSV)
 
     middle = await download(files_gql.http, url, louis, {"Range": "bytes=4-11"})
     tail = await download(files_gql.http, url, louis, {"Range": "bytes=-8"})
@@ -77,6 +84,33 @@ async def test_a_range_gets_206_and_an_impossible_one_416(
     assert tail.content == CSV[-8:]
     assert beyond.status_code == 416
     assert beyond.headers["content-range"] == f"bytes */{len(CSV)}"
+
+
+ACTIVE = {
+    "page.html": b"<script>fetch('/graphql')</script>",
+    "logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    "app.js": b"alert(document.cookie)",
+    "data.xml": b'<?xml version="1.0"?><x:script xmlns:x="http://www.w3.org/1999/xhtml"/>',
+    "no-extension": b"<html><script>alert(1)</script></html>",
+}
+
+
+@pytest.mark.parametrize("name", list(ACTIVE))
+async def test_an_uploaded_file_never_runs_in_the_hubs_origin(
+    files_gql: GraphQLClient, files_world: World, name: str
+) -> None:
+    content = ACTIVE[name]
+    louis, url = await uploaded_by_louis(files_gql, files_world, name, content)
+
+    response = await download(files_gql.http, url, louis)
+
+    assert response.status_code == 200
+    assert response.content == content
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    policy = [part.strip() for part in response.headers["content-security-policy"].split(";")]
+    assert "sandbox" in policy  # no allow-scripts, no allow-same-origin: an opaque origin
+    assert "default-src 'none'" in policy
 
 
 async def test_downloads_are_refused_to_strangers_and_for_folders(
@@ -125,6 +159,12 @@ async def test_folders_have_no_download_url(
         ("items=0-1", 10, None),
         ("bytes=x-1", 10, None),
         ("bytes=2-", None, (2, None)),
+        ("bytes=\u00b2-", 10, None),
+        ("bytes=\u0661-\u0663", 10, None),
+        ("bytes=0-" + "9" * 5000, 10, (0, 9)),
+        ("bytes=-" + "9" * 5000, 10, (0, 9)),
+        ("bytes=" + "0" * 5000 + "2-3", 10, (2, 3)),
+        ("bytes=" + "9" * 5000 + "-", None, None),
     ],
 )
 def test_ranges_are_read_as_rfc_9110_says(
@@ -133,10 +173,39 @@ def test_ranges_are_read_as_rfc_9110_says(
     assert parse_range(header, size) == expected
 
 
-@pytest.mark.parametrize(("header", "size"), [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0)])
+@pytest.mark.parametrize(
+    ("header", "size"),
+    [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0), ("bytes=" + "9" * 5000 + "-", 10)],
+)
 def test_ranges_past_the_end_are_unsatisfiable(header: str, size: int) -> None:
     with pytest.raises(Unsatisfiable):
         parse_range(header, size)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.from_regex(r"bytes=[0-9\u00b2\u0661 ,-]{0,40}", fullmatch=True)))
+def test_any_range_header_is_read_or_ignored_never_a_crash(header: str) -> None:
+    try:
+        found = parse_range(header, 10)
+    except Unsatisfiable:
+        return
+    assert found is None or 0 <= found[0] <= (found[1] if found[1] is not None else 9) <= 9
+
+
+async def test_a_malformed_or_huge_range_is_ignored_or_416_never_500(
+    files_gql: GraphQLClient, files_world: World
+) -> None:
+    louis, url = await uploaded_by_louis(files_gql, files_world, "r.csv", CSV)
+
+    superscript = await download(files_gql.http, url, louis, {"Range": b"bytes=\xb2-"})
+    huge_start = await download(files_gql.http, url, louis, {"Range": "bytes=" + "9" * 5000 + "-"})
+    huge_end = await download(files_gql.http, url, louis, {"Range": "bytes=0-" + "9" * 5000})
+
+    assert (superscript.status_code, superscript.content) == (200, CSV)
+    assert huge_start.status_code == 416
+    assert huge_start.headers["content-range"] == f"bytes */{len(CSV)}"
+    assert (huge_end.status_code, huge_end.content) == (206, CSV)
+    assert huge_end.headers["content-range"] == f"bytes 0-{len(CSV) - 1}/{len(CSV)}"
 
 
 def test_the_disposition_header_never_carries_a_quote_or_a_line_break() -> None:

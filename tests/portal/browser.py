@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("ENTENTE_CHROMIUM", "/usr/bin/chromium"))
@@ -120,3 +120,18 @@ def sign_in(page: Page, base: str, username: str, axe: Axe) -> None:
     page.get_by_label("Mot de passe").fill(PASSWORDS[username])
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
+
+
+def new_event(
+    page: Page, town: str, title: str, day: str, times: tuple[str, str] | None = None
+) -> Locator:
+    """Fills the new-event form (reached from the agenda's link); returns the form's page."""
+    page.get_by_role("link", name="Nouvel événement").click()
+    form = page.get_by_role("main")
+    form.get_by_label("Commune").select_option(town)
+    form.get_by_label("Titre").fill(title)
+    form.get_by_label("Date", exact=True).fill(day)
+    if times is not None:
+        form.get_by_label("Début", exact=True).fill(times[0])
+        form.get_by_label("Fin", exact=True).fill(times[1])
+    return form

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m tests.portal.screenshots
 
-Camille signs in (the hub admin, for Admin towns); the main pages are saved, 1280 px
-wide (and Home at 375 px), into tests/portal/screenshots/. Needs Chromium (tests/portal/browser.py).
+Camille signs in (the hub admin, for Admin towns and the audit log); the main pages are
+saved, 1280 px wide (and Home at 375 px), into tests/portal/screenshots/. Needs Chromium
+(tests/portal/browser.py).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 
 
-def save(page: Page, name: str) -> Path:
+def save(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = OUTPUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, type="png")
+    page.screenshot(path=str(path), full_page=full_page, type="png")
     return path
 
 
@@ -60,6 +61,10 @@ def capture(base: str) -> list[Path]:
             page.set_viewport_size(DESKTOP)
             menu(page, "Agenda")
             saved.append(save(page, "agenda"))
+            views = page.get_by_role("navigation", name="Affichage")
+            views.get_by_role("link", name="Mois").click()
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            saved.append(save(page, "agenda-month"))
             menu(page, "Fichiers")
             page.get_by_role("main").get_by_role("link", name="Bièvres", exact=True).click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Bièvres")
@@ -71,6 +76,9 @@ def capture(base: str) -> list[Path]:
             page.get_by_role("link", name="Administration").click()
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             saved.append(save(page, "admin-towns"))
+            page.get_by_role("link", name="Journal d'audit").click()
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            saved.append(save(page, "admin-audit", full_page=False))  # the first entries
         finally:
             browser.close()
     return saved

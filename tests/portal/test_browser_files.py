@@ -19,7 +19,7 @@ from tests.portal.conftest import UPLOAD_LIMIT
 pytestmark = pytest.mark.browser
 MARKUP = "<img src=x onerror=alert(1)>.pdf"
 TOO_LARGE = "Il dépasse la taille maximale autorisée (1 Mo)."
-NAVY = "rgb(0, 0, 145)"  # --town-0 of portal.css
+TOWN_0 = "rgb(31, 95, 139)"  # --town-0 of portal.css
 
 
 def open_bievres_files(page: Page, axe: Axe | None) -> None:
@@ -58,7 +58,7 @@ def test_camille_uploads_downloads_and_tidies_files_in_bievres(
     )
     page.get_by_role("button", name="Déposer").click()
 
-    expect(upload_status(page)).to_have_text("Envoi terminé : 1 fichier(s) déposé(s) sur 1.")
+    expect(upload_status(page)).to_have_text("Envoi terminé : 1 fichier déposé sur 1.")
     link = page.get_by_role("link", name="compte-rendu.txt", exact=True)
     expect(link).to_be_visible()
     axe.check(page)
@@ -82,24 +82,46 @@ def test_camille_uploads_downloads_and_tidies_files_in_bievres(
 
     uploaded = row(page, "compte-rendu.txt")
     uploaded.locator("summary").click()
-    uploaded.get_by_label("Nouveau nom, ou chemin complet").fill(
-        "/Délibérations 2027/compte-rendu-conseil.txt"
-    )
-    uploaded.get_by_role("button", name="Valider").click()
+    uploaded.get_by_label("Nouveau nom").fill("compte-rendu-conseil.txt")
+    uploaded.get_by_role("button", name="Renommer : compte-rendu.txt").click()
     expect(flashed(page)).to_have_text(
-        "« compte-rendu.txt » a été déplacé vers /Délibérations 2027/compte-rendu-conseil.txt."
+        "« compte-rendu.txt » s'appelle maintenant « compte-rendu-conseil.txt »."
     )
-    expect(page.get_by_role("link", name="compte-rendu.txt", exact=True)).to_have_count(0)
-    page.get_by_role("link", name="Délibérations 2027", exact=True).click()
+    # Moving: the target folder is chosen in a picker, not typed
+    row(page, "compte-rendu-conseil.txt").get_by_role(
+        "link", name="Déplacer : compte-rendu-conseil.txt"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Déplacer « compte-rendu-conseil.txt »"
+    )
+    expect(
+        page.get_by_text("« compte-rendu-conseil.txt » est déjà dans ce dossier.")
+    ).to_be_visible()
+    axe.check(page)
+    page.get_by_role("list", name="Sous-dossiers").get_by_role(
+        "link", name="Délibérations 2027"
+    ).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        "Dossier de destination : Délibérations 2027"
+    )
+    screenshot(page, "files-move-picker")
+    page.get_by_role("button", name="Déplacer ici").click()
+    expect(flashed(page)).to_have_text(
+        "« compte-rendu-conseil.txt » a été déplacé vers "
+        "« /Délibérations 2027/compte-rendu-conseil.txt »."
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Délibérations 2027")
     axe.check(page)
 
     row(page, "compte-rendu-conseil.txt").get_by_role("link", name=re.compile("^Supprimer")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Supprimer")
-    expect(page.get_by_role("main")).to_contain_text("Supprimer « compte-rendu-conseil.txt » ?")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supprimer un fichier")
+    expect(page.get_by_role("main")).to_contain_text(
+        "Supprimer le fichier « compte-rendu-conseil.txt » ? Cette action est définitive."
+    )
+    expect(page.get_by_role("main")).not_to_contain_text("dossier")
     axe.check(page)
     screenshot(page, "files-delete-confirmation")
-    page.get_by_role("button", name="Confirmer").click()
+    page.get_by_role("button", name="Supprimer").click()
 
     expect(flashed(page)).to_have_text("« compte-rendu-conseil.txt » a été supprimé.")
     expect(page.get_by_role("cell", name="Ce dossier est vide.")).to_be_visible()
@@ -133,7 +155,7 @@ def test_several_files_dropped_show_their_progress_and_the_limit(
 
     page.locator("[data-drop-zone]").dispatch_event("drop", {"dataTransfer": dropped})
 
-    expect(upload_status(page)).to_have_text("Envoi terminé : 3 fichier(s) déposé(s) sur 4.")
+    expect(upload_status(page)).to_have_text("Envoi terminé : 3 fichiers déposés sur 4.")
     expect(page.get_by_role("alert")).to_have_text(
         f"« trop-gros.bin » n'a pas été déposé. {TOO_LARGE}"
     )
@@ -289,6 +311,47 @@ def test_home_and_agenda_show_recent_files_and_town_colours(
 
     swatches = page.locator(".filters .check")
     colours = swatches.evaluate_all("(all) => all.map((s) => getComputedStyle(s).borderLeftColor)")
-    assert colours[0] == NAVY
+    assert colours[0] == TOWN_0
     assert len(set(colours)) == len(colours) == 3, colours
+    axe.check(page)
+
+
+def test_a_name_clash_offers_replace_or_keep_both(page: Page, demo: str, axe: Axe) -> None:
+    sign_in(page, demo, "camille", axe)
+    open_bievres_files(page, axe)
+    picker = page.get_by_label(re.compile("Choisissez un ou plusieurs fichiers"))
+    picker.set_input_files({"name": "note.txt", "mimeType": "text/plain", "buffer": b"v1"})
+    page.get_by_role("button", name="Déposer").click()
+    expect(upload_status(page)).to_have_text("Envoi terminé : 1 fichier déposé sur 1.")
+
+    picker.set_input_files({"name": "note.txt", "mimeType": "text/plain", "buffer": b"v2"})
+    page.get_by_role("button", name="Déposer").click()
+
+    errors = page.get_by_role("region", name="Déposer des fichiers").get_by_role("alert")
+    expect(errors).to_contain_text("« note.txt » n'a pas été déposé.")
+    expect(upload_status(page)).to_have_text("Envoi terminé : 0 fichier déposé sur 1.")
+    axe.check(page)
+    screenshot(page, "files-name-clash")
+    errors.get_by_role("button", name="Garder les deux : note.txt").click()
+    expect(page.get_by_role("link", name="note (2).txt", exact=True)).to_be_visible()
+    picker.set_input_files({"name": "note.txt", "mimeType": "text/plain", "buffer": b"v3"})
+    page.get_by_role("button", name="Déposer").click()
+    errors.get_by_role("button", name="Remplacer : note.txt").click()
+    expect(errors).to_be_hidden()
+    href = page.get_by_role("link", name="note.txt", exact=True).get_attribute("href")
+    assert href is not None and page.request.get(href).body() == b"v3"
+    assert page.request.get(href.replace("note.txt", "note%20%282%29.txt")).body() == b"v2"
+
+
+def test_recent_files_are_files_from_any_folder(page: Page, demo: str, axe: Axe) -> None:
+    # Louis's Igny holds the demo's documents, in folders ("Conseil municipal", "Finances")
+    sign_in(page, demo, "louis", axe)
+
+    recent = page.get_by_role("region", name="Modifié récemment")
+
+    files = recent.get_by_role("listitem")
+    expect(files.first).to_be_visible()
+    expect(files.filter(has_text="Ordre du jour")).to_contain_text("Igny › Conseil municipal")
+    names = [files.nth(n).get_by_role("link").first.inner_text() for n in range(files.count())]
+    assert names and all(re.search(r"\.\w+$", name) for name in names), names
     axe.check(page)

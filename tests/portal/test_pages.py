@@ -12,12 +12,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from hub.app import create_app
 from hub.identity.sessions import COOKIE, open_session
 from hub.portal import catalogues
 from hub.portal.i18n import LOCALES
 from hub.services import Services
+from hub.towns.models import Workspace
 from tests.support.territory import essonne
 from tests.support.world import World
 
@@ -39,7 +41,9 @@ async def sign_in(http: httpx.AsyncClient, world: World, username: str) -> str:
 
 
 def alerts(html: str) -> list[str]:
-    return [unescape(text) for text in re.findall(r'role="alert">([^<]*)<', html)]
+    """The alerts' text, no-break spaces read as spaces (French typography puts them)."""
+    found = re.findall(r'role="alert">([^<]*)<', html)
+    return [" ".join(unescape(text).replace("\u202f", " ").split()) for text in found]
 
 
 async def test_a_visitor_without_a_session_is_sent_to_sign_in(
@@ -89,9 +93,11 @@ async def test_louis_is_refused_a_page_of_bievres(http: httpx.AsyncClient, world
     await sign_in(http, world, "louis")
 
     response = await http.get("/towns/bievres")
+    unknown = await http.get("/towns/atlantis")
 
-    assert response.status_code == 403
-    assert alerts(response.text) == ["Vous n'avez pas accès à cette page."]
+    # the same page as for a town that does not exist: slugs cannot be probed
+    assert response.status_code == unknown.status_code == 404
+    assert alerts(response.text) == alerts(unknown.text) == ["Cette commune n'existe pas."]
     assert "Inès" not in response.text
 
 
@@ -115,7 +121,7 @@ async def test_a_staff_member_added_by_a_town_admin_shows_on_the_town_page(
     page = await http.get(added.headers["location"])
 
     assert added.status_code == 303
-    assert "Zoé Leroy a été ajouté(e)." in page.text
+    assert "Le compte de Zoé Leroy a été créé." in page.text
     assert re.search(r"Zoé Leroy <span class=\"meta\">zoe</span>", page.text)
 
 
@@ -139,9 +145,32 @@ async def test_an_api_refusal_is_a_french_message_not_a_trace(
     assert refused.status_code == 303
     assert alerts(page.text) == [
         "Vous n'avez pas les droits nécessaires pour cette action.",
-        "Vous n'avez pas accès à cette page.",
+        "Cette commune n'existe pas.",
     ]
     assert "Traceback" not in page.text
+
+
+async def test_a_bad_path_is_a_400_page_in_french_and_the_session_closes_cleanly(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await essonne(world)
+    await sign_in(http, world, "louis")
+    async with world.services.sessions() as session:
+        igny = await session.scalar(
+            select(Workspace.id).where(Workspace.owner_town_id == world.towns["igny"].id)
+        )
+
+    # the folder's query fails on the path while its other fields are still reading the
+    # database; closing the request's session must not find a terminated connection
+    refused = await http.get(f"/files/{igny}?path=%3Cb%3E")
+    town = await http.get("/towns/igny")
+
+    assert refused.status_code == 400
+    assert alerts(refused.text) == [
+        "Certaines informations saisies ne sont pas valides ; corrigez-les et réessayez. "
+        "Champ concerné : Chemin."
+    ]
+    assert town.status_code == 200
 
 
 async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world: World) -> None:
@@ -158,6 +187,21 @@ async def test_what_people_type_is_shown_as_text(http: httpx.AsyncClient, world:
     assert hostile not in page.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
+async def test_hsts_is_sent_when_the_hub_is_served_over_https(services: Services) -> None:
+    secure = services.settings.model_copy(update={"public_url": "https://entente.example.org"})
+    responses = {}
+    for settings in (services.settings, secure):
+        app = create_app(settings, services)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            responses[settings.public_url] = await client.get("/healthz")
+
+    assert responses["https://entente.example.org"].headers["strict-transport-security"] == (
+        "max-age=31536000"
+    )
+    assert "strict-transport-security" not in responses[None].headers
 
 
 async def test_the_language_follows_the_browser_and_can_be_switched(
@@ -206,4 +250,34 @@ def test_every_message_has_an_english_translation_and_compiled_catalogues_are_fr
         )
     with catalogues.po_path("en").open("rb") as handle:
         english = read_po(handle)
-    assert [m.id for m in english if m.id and not m.string] == []
+    untranslated = [
+        m.id
+        for m in english
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
+    assert untranslated == []  # plurals too: every form
+
+
+async def test_creating_an_account_for_someone_registered_points_to_adding_them(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await essonne(world)
+    csrf = await sign_in(http, world, "ines")
+
+    refused = await http.post(
+        "/towns/bievres/staff",
+        data={
+            "csrf": csrf,
+            "displayName": "Camille R.",
+            "username": "camille2",
+            "email": "camille@test.example",
+            "role": "STAFF",
+            "share": "",
+        },
+    )
+    page = await http.get(refused.headers["location"])
+
+    assert alerts(page.text) == [
+        "Une personne inscrite a déjà cette adresse électronique : ajoutez-la depuis "
+        "« Ajouter une personne déjà inscrite »."
+    ]

@@ -33,18 +33,22 @@ async def test_each_person_sees_their_towns(gql: GraphQLClient, world: World) ->
     assert len(slugs((await gql(TOWNS, token=world.token("admin"))).ok())) == 3
 
 
-async def test_another_towns_slug_is_forbidden_and_unknown_is_null(
+async def test_another_towns_slug_answers_exactly_as_an_unknown_one(
     gql: GraphQLClient, world: World
 ) -> None:
     await essonne(world)
     token = world.token("louis")
 
-    forbidden = await gql(TOWN, {"slug": "bievres"}, token=token)
+    hidden = await gql(TOWN, {"slug": "bievres"}, token=token)
     unknown = await gql(TOWN, {"slug": "atlantis"}, token=token)
     own = await gql(TOWN, {"slug": "igny"}, token=token)
 
-    assert forbidden.codes == ["FORBIDDEN"]
-    assert unknown.ok() == {"town": None}
+    assert hidden.codes == unknown.codes == ["NOT_FOUND"]
+    assert hidden.data == unknown.data == {"town": None}
+    assert [e["message"] for e in hidden.errors] == ["There is no town 'bievres' that you can see."]
+    assert [e["message"] for e in unknown.errors] == [
+        "There is no town 'atlantis' that you can see."
+    ]
     assert own.ok() == {"town": {"slug": "igny", "name": "Igny"}}
 
 

@@ -1,4 +1,5 @@
 // Progressive enhancement of the portal's pages; every form also works without this file.
+document.documentElement.classList.add("js");
 //
 // Uploads: each file is posted to /graphql/upload as a GraphQL multipart request (the API's
 // own upload, streamed by the hub), with the session's CSRF token in X-CSRF-Token. It uses
@@ -6,13 +7,18 @@
 
 const uploadForm = document.querySelector("form[data-upload]");
 
+const plurals = new Intl.PluralRules(document.documentElement.lang || "fr");
+
 function fill(template, values) {
-  let text = template;
+  // A message with plural forms ({one, other}) takes the form its first number asks for.
+  let text = typeof template === "string"
+    ? template
+    : template[plurals.select(Number(Object.values(values)[0]))] || template.other;
   for (const [key, value] of Object.entries(values)) text = text.split(`{${key}}`).join(String(value));
   return text;
 }
 
-function postFile(form, file, onProgress) {
+function postFile(form, file, onProgress, clash = "ask") {
   const folder = form.elements.path.value;
   const body = new FormData();
   body.append("operations", JSON.stringify({
@@ -22,6 +28,8 @@ function postFile(form, file, onProgress) {
       workspace: form.dataset.workspace,
       path: folder.endsWith("/") ? folder : `${folder}/`,
       file: null,
+      overwrite: clash === "replace",
+      keepBoth: clash === "keep-both",
     },
   }));
   body.append("map", JSON.stringify({ 0: ["variables.file"] }));
@@ -75,8 +83,35 @@ function setUpUpload(form) {
   const refuse = (file, problem) => {
     const item = document.createElement("li");
     item.textContent = fill(messages.NOT_STORED, { name: file.name, reason: reason(problem) });
+    if (problem.code === "CONFLICT") offerChoice(item, file);
     errorList.append(item);
     errorBox.hidden = false;
+  };
+  // A name already taken: the file can still be sent again, replacing or beside the other.
+  const offerChoice = (item, file) => {
+    const choices = document.createElement("span");
+    choices.className = "upload-choice";
+    for (const [clash, label] of [["replace", messages.REPLACE], ["keep-both", messages.KEEP_BOTH]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = label;
+      button.setAttribute("aria-label", fill(messages.ON_FILE, { action: label, name: file.name }));
+      button.addEventListener("click", async () => {
+        for (const other of choices.querySelectorAll("button")) other.disabled = true;
+        const problem = await postFile(form, file, () => {}, clash);
+        if (problem) {
+          item.textContent = fill(messages.NOT_STORED, { name: file.name, reason: reason(problem) });
+          return;
+        }
+        await refreshListing();
+        item.remove();
+        if (errorList.children.length === 0) errorBox.hidden = true;
+        status.textContent = fill(messages.DONE, { done: 1, total: 1 });
+      });
+      choices.append(button);
+    }
+    item.append(choices);
   };
 
   const send = async (files) => {
@@ -93,17 +128,19 @@ function setUpUpload(form) {
     try {
       for (const file of files) {
         // Checked again by the hub; refusing here spares sending a file that cannot be kept.
+        const clash = form.querySelector("input[name=clash]:checked")?.value || "ask";
         const problem = file.size > limit
           ? { code: "TOO_LARGE" }
           : await postFile(form, file, (loaded) => {
             bar.value = Math.round(((sent + loaded) / total) * 100);
-          });
+          }, clash);
         sent += file.size;
         bar.value = Math.round((sent / total) * 100);
         if (problem) refuse(file, problem); else done += 1;
       }
-      status.textContent = fill(messages.DONE, { done, total: files.length });
+      // The listing first, then the summary: once it shows, everything is in place.
       if (done > 0) await refreshListing();
+      status.textContent = fill(messages.DONE, { done, total: files.length });
     } catch {
       progressBox.hidden = true;
       status.textContent = messages.OFFLINE;
@@ -134,3 +171,58 @@ function setUpUpload(form) {
 }
 
 if (uploadForm) setUpUpload(uploadForm);
+
+// The event form: an all-day event has no times to type.
+for (const box of document.querySelectorAll("input[data-all-day]")) {
+  const timed = box.form.querySelectorAll("[data-timed]");
+  const sync = () => { for (const field of timed) field.hidden = box.checked; };
+  box.addEventListener("change", sync);
+  sync();
+}
+
+// A refused form: its summary takes the focus, so a screen reader reads what to fix.
+document.querySelector("[data-autofocus]")?.focus();
+
+// Printing: the button only exists where printing can be asked for.
+for (const button of document.querySelectorAll("button[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
+
+// The subscription address: one click copies it.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const field = document.getElementById(button.dataset.copy);
+  const status = button.parentElement.querySelector("[data-copy-status]");
+  if (!field || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(field.value);
+    if (status) status.textContent = button.dataset.copied;
+  });
+}
+
+// Phones: the menu opens from its button.
+const menuButton = document.querySelector("button[data-menu-button]");
+if (menuButton) {
+  const header = menuButton.closest(".site-header");
+  menuButton.hidden = false;
+  menuButton.addEventListener("click", () => {
+    const open = header.classList.toggle("open");
+    menuButton.setAttribute("aria-expanded", String(open));
+  });
+}
+
+// Escape closes what is open (the phone menu, a panel of actions) and gives the focus back.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const panel = document.activeElement?.closest("details[open]") || document.querySelector("details[open]");
+  if (panel) {
+    panel.open = false;
+    panel.querySelector("summary")?.focus();
+    return;
+  }
+  if (menuButton && menuButton.getAttribute("aria-expanded") === "true") {
+    menuButton.click();
+    menuButton.focus();
+  }
+});
