@@ -89,6 +89,7 @@ def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzHub]:
         tracebacks = output.count("Traceback")
         if tracebacks:
             PROBLEMS.append(f"the hub logged {tracebacks} traceback(s) while fuzzed")
+        assert not tracebacks, f"the hub logged tracebacks while fuzzed:\n{output[-4000:]}"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
