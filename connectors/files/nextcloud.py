@@ -21,6 +21,7 @@ from connectors.errors import (
     TooLarge,
     Unavailable,
 )
+from connectors.files import search as dav_search
 from connectors.files._dav import (
     NEXTCLOUD_PROPS,
     encode_path,
@@ -325,6 +326,19 @@ class NextcloudStore:
     async def delete(self, path: str) -> None:
         """``DELETE /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("DELETE", self._url(path), what=f"delete {path}", ok=(204,))
+
+    async def search(self, text: str, *, limit: int) -> builtins.list[Entry] | None:
+        """``SEARCH /remote.php/dav/`` (the arbiter), scope ``/files/{user}{root}``: Nextcloud's
+        file search, when ``OPTIONS`` there offers ``DAV:basicsearch`` (``None`` otherwise).
+        The scope is a path under the DAV root, sent as it is: Nextcloud does not decode it."""
+        arbiter = f"{self._base_url}/remote.php/dav/"
+        if not await dav_search.offers_basicsearch(self._http, arbiter):
+            return None
+        scope = f"/files/{self._user}{join(self._root, '/')}"
+        pattern = dav_search.like_pattern(dav_search.fold(text))
+        request = dav_search.basicsearch(scope, pattern, limit, dav_search.NEXTCLOUD_SEARCH_PROPS)
+        body = await dav_search.search(self._http, arbiter, request, f"search {text!r}")
+        return entries(body, self._files_path() + self._root, exclude="/")[:limit]
 
     async def aclose(self) -> None:
         if self._owns_transport:

@@ -111,6 +111,13 @@ class FileStore(Protocol):
         """Delete a file, or a folder with its content."""
         ...
 
+    async def search(self, text: str, *, limit: int) -> builtins.list[Entry] | None:
+        """Entries anywhere under the root whose name may match ``text``, by the server's own
+        search: a superset of the matches (filter it with ``connectors.files.search.matches``),
+        the most recently modified first, at most ``limit`` (a full answer may have left some
+        out). ``None`` when the server has no search: walk the folders instead."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections and threads."""
         ...

@@ -60,6 +60,7 @@ from connectors.errors import (
     Unavailable,
     for_status,
 )
+from connectors.files import search as dav_search
 from connectors.files._dav import (
     BASIC_PROPS,
     encode_path,
@@ -377,6 +378,18 @@ class WebDavStore:
     async def delete(self, path: str) -> None:
         """``DELETE {root}{path}``."""
         await self._server.call(f"delete {path}", self._clean, self._remote(path))
+
+    async def search(self, text: str, *, limit: int) -> builtins.list[Entry] | None:
+        """``SEARCH {root}/`` (RFC 5323, scope the root, every depth) when ``OPTIONS`` on the
+        root offers ``DAV:basicsearch``; ``None`` otherwise (WsgiDAV, Apache's mod_dav)."""
+        arbiter = self._url("/")
+        if not await dav_search.offers_basicsearch(self._http, arbiter):
+            return None
+        pattern = dav_search.like_pattern(dav_search.fold(text))
+        body = await dav_search.search(
+            self._http, arbiter, dav_search.basicsearch(arbiter, pattern, limit), f"search {text!r}"
+        )
+        return entries(body, self._server.base_path + self._root, exclude="/")[:limit]
 
     async def aclose(self) -> None:
         if self._owns_server:

@@ -10,8 +10,9 @@ import strawberry
 from connectors.files.port import Entry as StoredEntry
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
-from hub.files.recent import MAX_FOLDERS, recent_files
+from hub.files.recent import recent_files
 from hub.files.service import Place
+from hub.files.walk import MAX_FOLDERS
 from hub.gql.context import Info
 from hub.gql.cost import BACKEND_CALL, backend_calls
 from hub.towns.models import Workspace as WorkspaceModel

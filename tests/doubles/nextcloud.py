@@ -30,7 +30,9 @@ What it models, and where each rule comes from upstream:
   -> 206, unsatisfiable -> 416 (a multi-range request gets the whole file). MOVE:
   ``Destination`` required (400), other server -> 502, ``Overwrite`` T/F (412 if F and the
   target exists), 409 no parent, 201 created / 204 replaced. DELETE: 404, 204.
-  ``.htaccess`` is refused with 403 (Nextcloud's forbidden file names).
+  ``.htaccess`` is refused with 403 (Nextcloud's forbidden file names). OPTIONS: 200 with
+  ``DAV``/``Allow``; on the DAV root only, ``DASL: <DAV:basicsearch>``.
+- File search: ``SEARCH /remote.php/dav/`` (``nextcloud_search``, with its upstream sources).
 - Chunked upload v2 (``/remote.php/dav/uploads/{user}/…``, developer manual "Chunked file
   upload v2"): only v2 is modelled, so every MKCOL and PUT needs ``Destination`` (400); chunk
   names are integers 1…10000 (400); a chunk over 5 GiB -> 413; ``OC-Total-Length`` over the
@@ -62,10 +64,12 @@ import pytest
 from aiohttp import web
 
 from hub.embedded.process import free_port
+from tests.doubles.nextcloud_search import Refused, Search
 
 DAV, OC, NC = "DAV:", "http://owncloud.org/ns", "http://nextcloud.org/ns"
 PREFIX = {DAV: "d", OC: "oc", NC: "nc"}
 MIN_CHUNK = 5 * 1024 * 1024
+NOT_HANDLED = "There was no plugin in the system that was willing to handle this {method} method."
 MAX_CHUNK = 5 * 1024 * 1024 * 1024
 KNOWN_PROPS = [
     (DAV, "resourcetype"),
@@ -177,6 +181,8 @@ class _App:
         app.router.add_route(
             "*", "/index.php/apps/groupfolders/folders/{id}/groups", self.gf_groups
         )
+        app.router.add_route("*", "/remote.php/dav", self.dav_root)
+        app.router.add_route("*", "/remote.php/dav/", self.dav_root)
         app.router.add_route("*", f"/remote.php/dav/files/{user}" + "{path:.*}", self.files)
         app.router.add_route("*", f"/remote.php/dav/uploads/{user}/" + "{path:.*}", self.uploads)
         return app
@@ -211,7 +217,7 @@ class _App:
             return refused
         if ocs and request.headers.get("OCS-APIRequest", "").lower() != "true":
             return web.json_response({"message": "CSRF check failed"}, status=412)
-        if not ocs and request.match_info.get("user") != self.state.username:
+        if not ocs and request.match_info.get("user", self.state.username) != self.state.username:
             return _dav_error(404, "Principal not found")
         response: web.StreamResponse = await handler(request)
         return response
@@ -335,6 +341,7 @@ class _App:
             (DAV, "resourcetype"): "<d:collection/>" if folder else "",
             (DAV, "getetag"): escape(_etag(st)),
             (DAV, "getlastmodified"): formatdate(st.st_mtime, usegmt=True),
+            (DAV, "displayname"): escape(path.name),
             (OC, "fileid"): str(st.st_ino),
             (OC, "permissions"): "RGDNVCK" if folder else "RGDNVW",
             (OC, "size"): str(_folder_size(path) if folder else st.st_size),
@@ -381,10 +388,52 @@ class _App:
             wanted.append((ns, name))
         return wanted
 
+    async def dav_root(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "OPTIONS":
+            return self._options(search=True)
+        if request.method != "SEARCH":
+            return _dav_error(501, NOT_HANDLED.format(method=request.method))
+        content_type = request.headers.get("Content-Type", "")
+        if "text/xml" not in content_type and "application/xml" not in content_type:
+            return _dav_error(501, NOT_HANDLED.format(method=request.method))
+        try:
+            found, select = Search(self.state.files_dir, self.state.username).run(
+                await request.read()
+            )
+        except Refused as refused:
+            return _dav_error(refused.status, str(refused))
+        return self._multistatus([self._response_xml(path, select) for path in found])
+
+    @staticmethod
+    def _options(*, search: bool = False) -> web.Response:
+        response = web.Response(status=200)
+        response.headers["DAV"] = "1, 3, extended-mkcol, access-control"
+        response.headers["Allow"] = (
+            "OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, REPORT"
+            + (", SEARCH" if search else "")
+        )
+        if search:
+            response.headers["DASL"] = "<DAV:basicsearch>"
+        return response
+
+    def _multistatus(self, responses: list[str]) -> web.Response:
+        namespaces = " ".join(f'xmlns:{p}="{escape(ns)}"' for ns, p in PREFIX.items())
+        body = f'<?xml version="1.0"?>\n<d:multistatus {namespaces}>' + "".join(responses)
+        return web.Response(
+            status=207,
+            body=(body + "</d:multistatus>").encode(),
+            content_type="application/xml",
+            charset="utf-8",
+        )
+
     async def files(self, request: web.Request) -> web.StreamResponse:
         path = self._local(request.match_info["path"])
         if path is None:
             return _dav_error(400, "Invalid path")
+        if request.method == "OPTIONS":
+            return self._options()
+        if request.method == "SEARCH":  # the search plugin handles the DAV root only
+            return _dav_error(501, NOT_HANDLED.format(method=request.method))
         handler = {
             "PROPFIND": self.propfind,
             "MKCOL": self.mkcol,
@@ -408,15 +457,7 @@ class _App:
         items = [path]
         if depth != "0" and path.is_dir():
             items += sorted(path.iterdir())
-        namespaces = " ".join(f'xmlns:{p}="{escape(ns)}"' for ns, p in PREFIX.items())
-        body = (
-            f'<?xml version="1.0"?>\n<d:multistatus {namespaces}>'
-            + "".join(self._response_xml(item, wanted) for item in items)
-            + "</d:multistatus>"
-        )
-        return web.Response(
-            status=207, body=body.encode(), content_type="application/xml", charset="utf-8"
-        )
+        return self._multistatus([self._response_xml(item, wanted) for item in items])
 
     async def mkcol(self, request: web.Request, path: Path) -> web.StreamResponse:
         if await request.read():
