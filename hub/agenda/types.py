@@ -106,7 +106,7 @@ class Conflict:
 class SourceError:
     source: str = strawberry.field(description='"calendar" or "files".')
     code: str = strawberry.field(
-        description="TIMEOUT, BACKEND_UNAVAILABLE, CALENDAR_MISSING, INVALID_EVENT…"
+        description="TIMEOUT, BACKEND_UNAVAILABLE, INCOMPLETE, CALENDAR_MISSING, INVALID_EVENT…"
     )
     message: str
     town_id: strawberry.Private[str | None]

@@ -17,8 +17,9 @@ from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.files.port import Download
+from connectors.files.port import Download, Entry, FileStore
 from hub.errors import BadInput, ErrorCode, HubError
+from hub.files import viewing
 from hub.files.service import Place, checked, file_audit, open_workspace
 from hub.files.stores import FileStores, backend_call
 from hub.identity.principal import Principal
@@ -153,14 +154,17 @@ def parse_range(header: str | None, size: int | None) -> ByteRange | None:
 
 def attachment(name: str) -> str:
     """``Content-Disposition`` with an ASCII fallback and the exact UTF-8 name (RFC 6266)."""
+    return disposition("attachment", name)
+
+
+def disposition(kind: str, name: str) -> str:
+    """``kind`` (``attachment`` or ``inline``) with the file's name, as ``attachment``."""
     plain = "".join(
         char if char.isascii() and char.isprintable() and char not in '"\\' else "_"
         for char in unicodedata.normalize("NFKD", name)
         if not unicodedata.combining(char)
     )
-    return (
-        f"attachment; filename=\"{plain or 'download'}\"; filename*=UTF-8''{quote(name, safe='')}"
-    )
+    return f"{kind}; filename=\"{plain or 'download'}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def content_type(name: str, *given: str | None) -> str:
@@ -178,13 +182,16 @@ async def open_download(
     workspace_id: str,
     path: str,
     range_header: str | None = None,
+    *,
+    inline: bool = False,
 ) -> Delivery:
-    """Check access and the path, audit the download, and start reading it from the store."""
+    """Check access and the path, audit the download, and start reading it from the store;
+    ``inline``: open it in the browser if it is of a passive type (``hub.files.viewing``)."""
     place: Place | None = None
     try:
         place = await open_workspace(session, actor, workspace_id)
         await session.rollback()
-        delivery = await _start(stores, place, checked(path), range_header)
+        delivery = await _start(stores, place, checked(path), range_header, inline)
     except HubError as exc:
         await file_audit(
             session, actor, "file.download", workspace_id, path, place, exc.code, exc.message
@@ -203,12 +210,20 @@ async def open_download(
     return delivery
 
 
-async def _start(stores: FileStores, place: Place, path: str, range_header: str | None) -> Delivery:
+async def _start(
+    stores: FileStores, place: Place, path: str, range_header: str | None, inline: bool
+) -> Delivery:
     store = stores.store(place.backend, place.root)
     async with backend_call(f"'{path}'", stores.timeout):
         entry = await store.stat(path)
     if entry.folder:
         raise BadInput("A folder cannot be downloaded; open it instead.", field="path")
+    shown = viewing.viewable_type(entry.name, entry.content_type) if inline else None
+    if shown == viewing.PDF and (entry.size or 0) <= viewing.MAX_PDF:
+        checked_pdf = await _pdf(stores, store, path, entry)
+        if checked_pdf is not None:
+            return checked_pdf
+        shown = None
     headers = {
         "Accept-Ranges": "bytes",
         "Content-Disposition": attachment(entry.name),
@@ -219,6 +234,9 @@ async def _start(stores: FileStores, place: Place, path: str, range_header: str 
         # a sandboxed document it has an opaque origin, no script and nothing to load.
         "Content-Security-Policy": DOWNLOAD_POLICY,
     }
+    if shown is not None:  # an image (see hub.files.viewing)
+        headers["Content-Disposition"] = disposition("inline", entry.name)
+        headers["Content-Security-Policy"] = viewing.policy(shown)
     try:
         byte_range = parse_range(range_header, entry.size)
     except Unsatisfiable:
@@ -226,12 +244,42 @@ async def _start(stores: FileStores, place: Place, path: str, range_header: str 
         return Delivery(416, headers)
     async with backend_call(f"'{path}'", stores.timeout):
         download = await store.download(path, byte_range=byte_range)
-    headers["Content-Type"] = content_type(entry.name, entry.content_type, download.content_type)
+    headers["Content-Type"] = shown or content_type(
+        entry.name, entry.content_type, download.content_type
+    )
     headers.update(_body_headers(download, entry.etag))
     status = 206 if download.status == 206 and download.content_range else 200
     if status == 200:
         headers.pop("Content-Range", None)
     return Delivery(status, headers, download, stores.timeout)
+
+
+async def _pdf(stores: FileStores, store: FileStore, path: str, entry: Entry) -> Delivery | None:
+    """The whole PDF, read to a temporary file and checked for scripts: opened in the browser
+    when passive, a download otherwise; None when it turns out larger than ``MAX_PDF``. Sent
+    whole, without ranges, so that what is shown is what was checked."""
+    async with backend_call(f"'{path}'", stores.timeout):
+        download = await store.download(path)
+        spooled = await viewing.SpooledFile.read(download, viewing.MAX_PDF, stores.timeout)
+    if spooled is None:
+        return None
+    try:
+        shown = await spooled.passive_pdf()
+    except BaseException:
+        await spooled.close()
+        raise
+    headers = {
+        "Accept-Ranges": "none",
+        "Content-Disposition": disposition("inline" if shown else "attachment", entry.name),
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": viewing.PDF_POLICY if shown else DOWNLOAD_POLICY,
+        "Content-Type": viewing.PDF,
+        "Content-Length": str(spooled.size),
+    }
+    if spooled.etag or entry.etag:
+        headers["ETag"] = str(spooled.etag or entry.etag)
+    return Delivery(200, headers, spooled, stores.timeout)
 
 
 def _body_headers(download: Download, etag: str | None) -> Mapping[str, str]:

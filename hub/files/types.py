@@ -8,16 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from connectors.files.port import Entry as StoredEntry
+from hub.errors import NotFound
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
 from hub.files.recent import recent_files
 from hub.files.service import Place
+from hub.files.viewing import viewable_type
 from hub.files.walk import MAX_FOLDERS
 from hub.gql.context import Info
 from hub.gql.cost import BACKEND_CALL, backend_calls
 from hub.towns.models import Workspace as WorkspaceModel
 
 if TYPE_CHECKING:
+    from hub.agenda.types import SourceError
     from hub.towns.types import Town
 
 
@@ -33,10 +36,31 @@ class Entry:
     download_url: str | None = strawberry.field(
         description="An authenticated, streamed download through the hub (files only)."
     )
+    view_url: str | None = strawberry.field(
+        description="Opens the file in the browser, sandboxed: PNG, JPEG, GIF and WebP images "
+        "and PDF (a PDF that may hold scripts comes as a download); null for other files."
+    )
+    search_error: Annotated[SourceError, strawberry.lazy("hub.agenda.types")] | None = (
+        strawberry.field(
+            description="Only in searchFiles: set on the entry standing for a workspace (its "
+            'root folder, path "/") whose search failed or stopped before the end '
+            "(INCOMPLETE), so that missing results are never silent; null on every match."
+        )
+    )
+    workspace_id: strawberry.Private[str]
+
+    @strawberry.field(description="The workspace holding the entry.")
+    async def workspace(self, info: Info) -> Workspace:
+        row = await info.context.loaders.workspace.load(self.workspace_id)
+        if row is None:  # removed since the entry was read
+            raise NotFound("There is no such workspace.")
+        return Workspace.of(row)  # the entry came from a workspace the caller opened
 
     @classmethod
-    def of(cls, entry: StoredEntry, download_prefix: str) -> Entry:
+    def of(cls, entry: StoredEntry, download_prefix: str, workspace_id: str) -> Entry:
         """``download_prefix``: the workspace's download URL up to the file's quoted path."""
+        download = None if entry.folder else download_prefix + quote_path(entry.path)
+        viewable = download and viewable_type(entry.name, entry.content_type)
         return cls(
             path=entry.path,
             name=entry.name,
@@ -45,7 +69,10 @@ class Entry:
             content_type=entry.content_type,
             etag=entry.etag,
             modified_at=entry.modified_at,
-            download_url=None if entry.folder else download_prefix + quote_path(entry.path),
+            download_url=download,
+            view_url=f"{download}&inline=1" if viewable else None,
+            search_error=None,
+            workspace_id=workspace_id,
         )
 
 
@@ -87,7 +114,7 @@ class Workspace:
         services = info.context.services
         found = await service.list_entries(services.backends.files, self.backend, self.root, path)
         prefix = download_prefix(services.settings.base_url, self.id)
-        return [Entry.of(entry, prefix) for entry in found]
+        return [Entry.of(entry, prefix, self.id) for entry in found]
 
     @strawberry.field(
         description="The files modified most recently anywhere in the workspace, newest first "
@@ -101,4 +128,4 @@ class Workspace:
         stores = services.backends.files
         found = await recent_files(stores.store(self.backend, self.root), first, stores.timeout)
         prefix = download_prefix(services.settings.base_url, self.id)
-        return [Entry.of(entry, prefix) for entry in found]
+        return [Entry.of(entry, prefix, self.id) for entry in found]

@@ -1,6 +1,7 @@
 """The two HTTP routes files need beside ``/graphql``: streamed downloads and uploads.
 
-``GET /download/{workspace}?path=…`` streams a file (Range, Content-Disposition). It is
+``GET /download/{workspace}?path=…`` streams a file (Range, Content-Disposition); with
+``&inline=1`` an image or a PDF opens in the browser instead (``hub.files.viewing``). It is
 authenticated like the API, by a bearer token or the portal's cookie; a GET changes nothing,
 so it needs no CSRF token. This is the ``Entry.downloadUrl`` of every file.
 
@@ -39,7 +40,9 @@ def files_router(settings: Settings) -> APIRouter:
     schema = build_schema(production=settings.production, limits=QueryLimits.of(settings))
 
     @router.get("/download/{workspace_id}", include_in_schema=False)
-    async def download(request: Request, workspace_id: str, path: str = Query()) -> Response:
+    async def download(
+        request: Request, workspace_id: str, path: str = Query(), inline: str = Query("")
+    ) -> Response:
         services: Services = request.app.state.services
         try:
             async with services.sessions() as session:
@@ -51,6 +54,7 @@ def files_router(settings: Settings) -> APIRouter:
                     workspace_id,
                     path,
                     request.headers.get("range"),
+                    inline=inline == "1",
                 )
         except HubError as exc:
             return problem(exc)
