@@ -219,8 +219,10 @@ async def _start(
     if entry.folder:
         raise BadInput("A folder cannot be downloaded; open it instead.", field="path")
     shown = viewing.viewable_type(entry.name, entry.content_type) if inline else None
-    if shown == viewing.PDF and (entry.size or 0) <= viewing.MAX_PDF:
-        checked_pdf = await _pdf(stores, store, path, entry)
+    if shown == viewing.PDF:  # shown only once checked, whole, for scripts
+        checked_pdf = None
+        if (entry.size or 0) <= viewing.MAX_PDF:
+            checked_pdf = await _pdf(stores, store, path, entry)
         if checked_pdf is not None:
             return checked_pdf
         shown = None
