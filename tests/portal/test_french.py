@@ -94,6 +94,8 @@ PAGES = {
         "/agenda/events/new",
         "/agenda/subscription",
         "/files",
+        "/files/search?text=proces-verbal",
+        "/files/search?text=b",
         "/time-sharing?month=2026-11",
         "/towns/igny",
         "/nowhere",
