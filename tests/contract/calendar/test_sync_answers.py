@@ -20,6 +20,7 @@ from connectors.http import basic_authorization
 from hub.agenda.ical_write import build_event
 from hub.embedded.process import EmbeddedServer
 from tests.servers.radicale import radicale_home
+from tests.support.local_server import serving
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 END = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
@@ -73,16 +74,9 @@ async def proxy(radicale: EmbeddedServer) -> AsyncIterator[Proxy]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", forward)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    made.url = f"http://127.0.0.1:{port}/{radicale.username}/"
-    try:
+    async with serving(app) as port:
+        made.url = f"http://127.0.0.1:{port}/{radicale.username}/"
         yield made
-    finally:
-        await runner.cleanup()
 
 
 def without_data(body: bytes) -> bytes:

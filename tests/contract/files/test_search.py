@@ -3,16 +3,25 @@ strict as the real server), WsgiDAV and Apache's mod_dav (no DASL) by a bounded 
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import defusedxml.ElementTree as DefusedET
 import pytest
+from aiohttp import web
 
 from connectors.files import search as dav_search
 from connectors.files._dav import parse_multistatus
 from connectors.files.nextcloud import NextcloudStore
 from connectors.files.port import FileStore
+from connectors.files.webdav import WebDavStore
 from hub.files import walk
 from hub.files.search import checked_text, search_store
 from tests.contract.files.test_file_store import put
 from tests.doubles.nextcloud import NextcloudDouble
+from tests.support.local_server import serving
 
 SEARCHES = {"webdav": False, "apache": False, "nextcloud": True}
 DOCUMENTS = [
@@ -182,3 +191,86 @@ async def test_nextcloud_announces_its_search_on_the_dav_root_only(
     )
     assert root.headers.get("DASL") == "<DAV:basicsearch>"
     assert "DASL" not in files.headers
+
+
+# --- any other RFC 5323 server: the generic WebDAV store uses its search when offered ------
+
+
+@pytest.fixture
+async def dasl_server(tmp_path: Path) -> AsyncIterator[tuple[str, Path, list[str]]]:
+    """A small WebDAV server offering ``DAV:basicsearch`` on its collections (RFC 5323 §3.2):
+    PROPFIND Depth 0/1 and SEARCH scoped by an absolute URL, LIKE as the SQL standard has it
+    (case-sensitive). Yields its URL, its folder and the methods it was sent."""
+    methods: list[str] = []
+
+    def href(path: Path) -> str:
+        relative = path.relative_to(tmp_path).as_posix()
+        return quote(
+            "/dav/" + ("" if relative == "." else relative) + ("/" if path.is_dir() else "")
+        )
+
+    def describe(path: Path) -> str:
+        kind = "<d:collection/>" if path.is_dir() else ""
+        size = (
+            ""
+            if path.is_dir()
+            else f"<d:getcontentlength>{path.stat().st_size}</d:getcontentlength>"
+        )
+        return (
+            f"<d:response><d:href>{href(path)}</d:href><d:propstat><d:prop>"
+            f"<d:resourcetype>{kind}</d:resourcetype>{size}</d:prop>"
+            "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+        )
+
+    async def handle(request: web.Request) -> web.Response:
+        methods.append(request.method)
+        local = tmp_path.joinpath(*[p for p in unquote(request.path)[5:].split("/") if p])
+        if request.method == "OPTIONS":
+            return web.Response(headers={"DAV": "1", "DASL": "<DAV:basicsearch>"})
+        if request.method == "SEARCH":
+            query = DefusedET.fromstring(await request.read())
+            scope = query.findtext(".//{DAV:}scope/{DAV:}href") or ""
+            literal = query.findtext(".//{DAV:}literal") or ""
+            limit = int(query.findtext(".//{DAV:}nresults") or 100)
+            root = tmp_path.joinpath(
+                *[p for p in unquote(urlsplit(scope).path)[5:].split("/") if p]
+            )
+            pattern = "".join({"%": ".*", "_": "."}.get(c, re.escape(c)) for c in literal)
+            found = [p for p in sorted(root.rglob("*")) if re.fullmatch(pattern, p.name)]
+            items = found[:limit]
+        elif request.method == "PROPFIND":
+            if not local.exists():
+                return web.Response(status=404)
+            depth = request.headers.get("Depth", "1")
+            items = [local, *(sorted(local.iterdir()) if depth == "1" and local.is_dir() else [])]
+        else:
+            return web.Response(status=405)
+        body = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">'
+        body += "".join(describe(item) for item in items) + "</d:multistatus>"
+        return web.Response(status=207, text=body, content_type="application/xml")
+
+    app = web.Application()
+    app.router.add_route("*", "/dav/{path:.*}", handle)
+    async with serving(app) as port:
+        yield f"http://127.0.0.1:{port}/dav", tmp_path, methods
+
+
+async def test_a_webdav_server_offering_basicsearch_is_searched_by_it(
+    dasl_server: tuple[str, Path, list[str]],
+) -> None:
+    url, folder, methods = dasl_server
+    (folder / "Écoles" / "2026").mkdir(parents=True)
+    (folder / "Écoles" / "2026" / "École maternelle.pdf").write_bytes(b"x")
+    (folder / "Écoles" / "Cantine.pdf").write_bytes(b"x")
+    store = WebDavStore(url, username="u", password="p", root="/Écoles")
+    try:
+        result = await search_store(store, "ecole", "ecole", 5.0)
+        again = await search_store(store, "cantine", "cantine", 5.0)
+    finally:
+        await store.aclose()
+
+    # found by the server's search (asked for its support once), the hub's rule applied
+    assert result.searched_by_server and result.stopped is None
+    assert [e.path for e in result.entries] == ["/2026/École maternelle.pdf"]
+    assert [e.path for e in again.entries] == ["/Cantine.pdf"]
+    assert methods == ["OPTIONS", "SEARCH", "SEARCH"]
