@@ -18,6 +18,7 @@ from hub.config import Settings
 from hub.identity.sessions import LIFETIME
 from hub.people.models import Role
 from hub.people.repository import MembershipRepository, PersonRepository
+from hub.privacy.french import of
 from hub.privacy.retention import Retention, retention_of
 from hub.towns.models import Town
 
@@ -36,7 +37,7 @@ class Register:
 
     @property
     def title(self) -> str:
-        return f"Registre des activités de traitement — commune de {self.town.name}"
+        return f"Registre des activités de traitement — commune {of(self.town.name)}"
 
 
 def _host(url: str | None) -> str:
@@ -57,7 +58,10 @@ async def build_register(
     sections = (
         Section(
             "Responsable du traitement",
-            (f"Commune de {town.name} (code INSEE {town.insee_code}), représentée par son maire.",),
+            (
+                f"Commune {of(town.name)} (code INSEE {town.insee_code}), représentée par "
+                "son maire.",
+            ),
         ),
         Section(
             "Délégué à la protection des données",

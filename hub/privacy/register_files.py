@@ -6,10 +6,9 @@ import csv
 import io
 from html import escape
 
-from babel.dates import format_datetime
-
 from hub.agenda.reading import PARIS
 from hub.allocation.csv import spreadsheet_cell
+from hub.privacy.french import moment
 from hub.privacy.register import Register
 
 KINDS = {
@@ -31,8 +30,7 @@ ul { margin: 0; padding-left: 1.3em; }
 
 
 def _when(register: Register) -> str:
-    local = register.generated_at.astimezone(PARIS)
-    return format_datetime(local, "d MMMM y 'à' H 'h' mm", locale="fr")
+    return moment(register.generated_at, "d MMMM y")
 
 
 def filename(register: Register, kind: str) -> str:

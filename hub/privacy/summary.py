@@ -6,13 +6,13 @@ beside it has every detail. Dates in Europe/Paris, French style.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
 from hub.agenda.reading import PARIS
+from hub.privacy.french import day, moment, typeset
 
 if TYPE_CHECKING:
     from hub.privacy.export import Facts
@@ -38,27 +38,6 @@ FAMILIES = {
 }
 
 
-def _day(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(PARIS).date()
-    text = format_date(value, "EEEE d MMMM y", locale="fr")
-    return re.sub(r"\b1 ", "1er ", text)
-
-
-def _moment(value: date | datetime) -> str:
-    if not isinstance(value, datetime):
-        return _day(value)
-    local = value.astimezone(PARIS)
-    hour = format_datetime(local, "H 'h' mm", locale="fr")
-    return f"{_day(local)} à {hour}"
-
-
-def _typeset(text: str) -> str:
-    """No-break spaces where French typography wants them."""
-    text = text.replace(" :", "\u00a0:").replace("« ", "«\u00a0").replace(" »", "\u00a0»")
-    return re.sub(r" ([;!?])", "\u202f\\1", text)
-
-
 def render_summary(facts: Facts) -> str:
     person = facts.person
     towns = ", ".join(f"{t.name} ({t.insee_code})" for t in facts.towns) or "aucune"
@@ -71,11 +50,11 @@ def render_summary(facts: Facts) -> str:
         f"Adresse électronique : {person['email']}",
         f"Compte : {'actif' if person['active'] else 'désactivé'}",
         f"Communes concernées par cet export : {towns}",
-        f"Établi le {_moment(facts.generated_at)} par {facts.generated_by}, au titre du droit "
+        f"Établi le {moment(facts.generated_at)} par {facts.generated_by}, au titre du droit "
         "d'accès et du droit à la portabilité (articles 15 et 20 du RGPD).",
         "",
         "1. Identité et compte",
-        f"- Compte créé le {_day(person['createdAt'])}.",
+        f"- Compte créé le {day(person['createdAt'])}.",
         f"- Compte à l'annuaire : {'oui' if person['directoryId'] else 'non'} ; "
         f"lié à un fournisseur d'identité : {'oui' if person['providerSubject'] else 'non'}.",
         "- Mot de passe propre au service commun : "
@@ -95,8 +74,8 @@ def render_summary(facts: Facts) -> str:
     total = sum(facts.audit.values())
     if total and facts.audit_first and facts.audit_last:
         lines.append(
-            f"{total} entrée{'s' if total > 1 else ''}, du {_day(facts.audit_first)} "
-            f"au {_day(facts.audit_last)} :"
+            f"{total} entrée{'s' if total > 1 else ''}, du {day(facts.audit_first)} "
+            f"au {day(facts.audit_last)} :"
         )
         for family, count in sorted(facts.audit.items(), key=lambda item: -item[1]):
             lines.append(f"- {FAMILIES.get(family, 'Autres actions')} : {count}")
@@ -107,7 +86,7 @@ def render_summary(facts: Facts) -> str:
     for event in events[:SHOWN_EVENTS]:
         kind = ", série" if event["recurring"] and event["occurrence"] is None else ""
         lines.append(
-            f"- {_moment(event['start'])} : « {event['title']} » ({names[event['town']]}{kind})"
+            f"- {moment(event['start'])} : « {event['title']} » ({names[event['town']]}{kind})"
         )
     if len(events) > SHOWN_EVENTS:
         lines.append(f"- … et {len(events) - SHOWN_EVENTS} autres (voir le fichier JSON).")
@@ -123,7 +102,7 @@ def render_summary(facts: Facts) -> str:
         lines.append(f"- {month}, {names[row['town']]} : {hours} h")
     if not facts.hours:
         lines.append("- Aucune heure réservée.")
-    feed = f"créé le {_day(facts.feed)}" if facts.feed else "aucun"
+    feed = f"créé le {day(facts.feed)}" if facts.feed else "aucun"
     lines += [
         "",
         "6. Connexions et abonnements",
@@ -134,7 +113,7 @@ def render_summary(facts: Facts) -> str:
         "Le fichier JSON joint (format entente-personal-data/1) donne le détail complet.",
         "",
     ]
-    return _typeset("\n".join(lines))
+    return typeset("\n".join(lines))
 
 
 def _sortable(value: date | datetime) -> datetime:
