@@ -128,7 +128,7 @@ def _rewritten(row: Any, person_id: str, scrub: Scrubber) -> dict[str, Any] | No
     }
     if new == old:
         return None
-    if isinstance(new["details"], dict) and row.subject_id == person_id:
+    if row.subject_id == person_id:
         # what the portal says for a person it cannot name any more
-        new["details"] = {**new["details"], "name": scrub.pseudonym}
+        new["details"] = {**(new["details"] or {}), "name": scrub.pseudonym}
     return new

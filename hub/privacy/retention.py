@@ -232,7 +232,7 @@ def _audit(session: AsyncSession, purged: Purged, periods: Mapping[str, Retentio
                 "privacy.purge",
                 f"{count} audit entries",
                 town_id=town_id,
-                details={"audit": count, "auditDays": periods[town_id].audit_days},
+                details={"count": count, "audit": count, "auditDays": periods[town_id].audit_days},
             )
     others = {
         "audit": purged.other,
@@ -241,7 +241,8 @@ def _audit(session: AsyncSession, purged: Purged, periods: Mapping[str, Retentio
         "exports": purged.exports,
     }
     if any(others.values()):
-        record(session, None, "privacy.purge", "records of no town", details=others)
+        details = {"count": sum(others.values()), **others}
+        record(session, None, "privacy.purge", "records of no town", details=details)
 
 
 def _count(result: object) -> int:

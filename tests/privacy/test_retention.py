@@ -126,9 +126,9 @@ async def test_the_purge_applies_each_towns_periods_and_audits_counts(
     assert exports == [] and purged.exports == 1
     # and the purge is in each town's trail, with counts and no content
     by_town = {town: details for town, details in audits}
-    assert by_town[igny] == {"audit": 1, "auditDays": 90}
-    assert by_town[bievres] == {"audit": 1, "auditDays": 365}
-    assert by_town[None] == {"audit": 0, "signIns": 2, "sessions": 1, "exports": 1}
+    assert by_town[igny] == {"count": 1, "audit": 1, "auditDays": 90}
+    assert by_town[bievres] == {"count": 1, "audit": 1, "auditDays": 365}
+    assert by_town[None] == {"count": 4, "audit": 0, "signIns": 2, "sessions": 1, "exports": 1}
     # and running it again finds nothing, and writes nothing
     again = await purge(services.sessions, services.settings, datetime.now(UTC))
     assert again.total == 0
