@@ -44,6 +44,15 @@ class Nav:
     def protects(self, slug: str) -> bool:
         return self.hub_admin or slug in self.protected
 
+    @property
+    def works(self) -> bool:
+        """Files and agendas are mine somewhere (a DPO alone has none to show)."""
+        return (
+            self.hub_admin
+            or not self.memberships
+            or any(m["role"] != "DPO" for m in self.memberships)
+        )
+
     def works_in(self, slug: str) -> bool:
         """The town's files and agenda are open to me (not to its DPO)."""
         return self.hub_admin or any(

@@ -190,7 +190,8 @@ def _measures(settings: Settings) -> tuple[str, ...]:
     found = [
         "Échanges chiffrés (HTTPS) et HSTS."
         if settings.https
-        else "Attention : l'adresse publique du hub n'est pas en HTTPS (HUB_PUBLIC_URL).",
+        else "Attention : l'adresse publique du hub n'est pas en HTTPS : les échanges ne sont pas "
+        "chiffrés.",
         "Authentification unique (OpenID Connect), jetons vérifiés par le hub."
         if settings.oidc_issuer
         else "Comptes propres au hub, mots de passe hachés (argon2id), tentatives limitées.",
