@@ -17,7 +17,7 @@ from hub.audit.service import record
 from hub.identity.models import PortalSession
 from hub.identity.principal import Principal
 from hub.privacy.models import PersonalExport
-from hub.privacy.retention import purge
+from hub.privacy.retention import purge, purge_forever
 from tests.privacy.helpers import export, with_dpo
 from tests.support.graphql import GraphQLClient
 from tests.support.world import World
@@ -155,3 +155,19 @@ def test_hub_purge_deletes_old_records_and_says_how_many(tmp_path: Path) -> None
     with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
         actions = [row[0] for row in db.execute("SELECT action FROM audit_entry")]
     assert actions == ["privacy.purge"]
+
+
+async def test_the_running_hub_purges_at_start_and_then_at_its_interval(world: World) -> None:
+    # given an audit entry of Igny older than its year
+    await with_dpo(world)
+    services = world.services
+    async with services.sessions() as session:
+        old = record(session, None, "file.upload", "vieux", town_id=world.towns["igny"].id)
+        old.at = NOW - timedelta(days=400)
+        await session.commit()
+    # when the hub's background purge runs (an interval of 0: once, as at start-up)
+    await purge_forever(services.sessions, services.settings, interval=0)
+    # then the entry is gone and the purge is in Igny's trail
+    async with services.sessions() as session:
+        actions = set(await session.scalars(select(AuditEntry.action)))
+    assert "file.upload" not in actions and "privacy.purge" in actions
