@@ -131,13 +131,23 @@ class Backends:
 async def erase_person(
     session: AsyncSession, actor: Principal, backends: Backends, person_id: str
 ) -> Erasure:
-    """Record (or find) the erasure, then run its pending steps."""
-    done = await _already_erased(session, actor, person_id)
-    if done is not None:
-        return done
-    about = About(person_id=person_id)
+    """Record (or find) the erasure, then run its pending steps; audited every time."""
+    done = await PrivacyRepository(session).erasure_by_hash(person_hash(person_id[:64]))
+    if done is not None and done.completed_at is None:
+        done = None  # under way: resumed below, with the person's row still there
+    # An erasure done already is audited under its pseudonym: its id never returns to a trail.
+    about = (
+        About(person_id=done.pseudonym, town_ids=list(done.town_ids))
+        if done
+        else About(person_id=person_id)
+    )
 
     async def start() -> Erasure:
+        if done is not None:
+            # the same record for its towns' DPOs; anyone else learns nothing of it
+            if not actor.hub_admin and not set(done.town_ids) & actor.protected_towns:
+                raise NotFound(NO_SUCH_PERSON, field="person")
+            return done
         subject = await find_subject(session, actor, person_id, about.town_ids)
         block = erasure_block(actor, subject)
         if block is not None:
@@ -155,26 +165,13 @@ async def erase_person(
         session,
         actor,
         "person.erase",
-        person_id,
+        done.pseudonym if done else person_id,
         start,
         described=lambda e: (e.pseudonym, None),
         about=about,
     )
     await run_steps(session, actor, backends, erasure)
     return erasure
-
-
-async def _already_erased(
-    session: AsyncSession, actor: Principal, person_id: str
-) -> Erasure | None:
-    """The record of a completed erasure of this id, for a caller who answers for one of its
-    towns (anyone else is told there is no such person, as for an id never known)."""
-    found = await PrivacyRepository(session).erasure_by_hash(person_hash(person_id[:64]))
-    if found is None or found.completed_at is None:
-        return None
-    if not actor.hub_admin and not set(found.town_ids) & actor.protected_towns:
-        raise NotFound(NO_SUCH_PERSON, field="person")
-    return found
 
 
 async def _recorded(session: AsyncSession, actor: Principal, subject: Subject) -> Erasure:

@@ -163,6 +163,20 @@ async def test_erasing_again_answers_with_the_same_record(gql: GraphQLClient, wo
     assert again["id"] == first["id"] and again["pseudonym"] == first["pseudonym"]
     assert again["state"] == "COMPLETE" and again["towns"] == [{"slug": "igny"}]
     assert stranger.codes == ["NOT_FOUND"]
+    # and both asks are in Igny's trail under the pseudonym: his id never comes back to it
+    async with world.services.sessions() as session:
+        asks = (
+            await session.execute(
+                select(AuditEntry.target, AuditEntry.subject_id, AuditEntry.outcome).where(
+                    AuditEntry.action == "person.erase"
+                )
+            )
+        ).all()
+        everything = (await session.scalars(select(AuditEntry))).all()
+    pseudonym = first["pseudonym"]
+    assert (pseudonym, pseudonym, "ok") in asks and (pseudonym, pseudonym, "NOT_FOUND") in asks
+    for entry in everything:
+        assert louis.id not in f"{entry.target}{entry.subject_id}{entry.actor_id}{entry.details}"
 
 
 async def test_who_may_erase_whom(gql: GraphQLClient, world: World) -> None:
