@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2_000, gt=0)
     max_query_depth: int = Field(default=10, gt=0)
     max_query_aliases: int = Field(default=15, ge=0)
-    max_query_cost: int = Field(default=1_000, gt=0)
+    max_query_cost: int = Field(default=5_000, gt=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
     # Data protection (README "Données personnelles"): the defaults of a town that set none.
     audit_retention_days: int = Field(default=365, ge=30, le=3650)

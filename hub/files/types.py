@@ -11,10 +11,10 @@ from connectors.files.port import Entry as StoredEntry
 from hub.errors import Forbidden
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
-from hub.files.recent import recent_files
+from hub.files.recent import MAX_FOLDERS, recent_files
 from hub.files.service import Place
 from hub.gql.context import Info
-from hub.gql.cost import BACKEND_CALL
+from hub.gql.cost import BACKEND_CALL, backend_calls
 from hub.towns.models import Workspace as WorkspaceModel
 
 if TYPE_CHECKING:
@@ -99,7 +99,9 @@ class Workspace:
 
     @strawberry.field(
         description="The files modified most recently anywhere in the workspace, newest first "
-        "(found by a bounded walk: 4 levels of folders, 40 folders at most)."
+        "(found by a bounded walk: 4 levels of folders, 40 folders at most).",
+        # Up to MAX_FOLDERS listings: the query cost counts the walk at its bound.
+        metadata=backend_calls(MAX_FOLDERS),
     )
     async def recent_files(self, info: Info, first: int = 10) -> list[Entry]:
         self._require_opened(info)

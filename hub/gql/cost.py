@@ -47,6 +47,11 @@ BACKEND_CALL = {COST: BACKEND}
 """``strawberry.field(metadata=BACKEND_CALL)``: this field calls a backend server."""
 
 
+def backend_calls(count: int) -> dict[str, int]:
+    """``metadata=backend_calls(n)``: this field may call a backend up to ``n`` times."""
+    return {COST: BACKEND * count}
+
+
 class Measure(NamedTuple):
     depth: int
     aliases: int

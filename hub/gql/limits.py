@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -34,11 +34,9 @@ from graphql import (
     specified_rules,
     validate,
 )
+from hub.config import Settings
 from hub.errors import BadInput
 from hub.gql.cost import limits_rule
-
-if TYPE_CHECKING:
-    from hub.config import Settings
 
 # Lone surrogates: JSON can carry them ("\ud800"), UTF-8 (the databases, the backends) cannot.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -51,13 +49,20 @@ _WORKERS = 2
 _pool: ThreadPoolExecutor | None = None
 
 
+def _default(name: str) -> int:
+    """The setting's default: one place for each limit's value."""
+    value = Settings.model_fields[name].default
+    assert isinstance(value, int)
+    return value
+
+
 @dataclass(frozen=True)
 class QueryLimits:
-    characters: int = 20_000
-    tokens: int = 2_000
-    depth: int = 10
-    aliases: int = 15
-    cost: int = 1_000
+    characters: int = _default("max_query_chars")
+    tokens: int = _default("max_query_tokens")
+    depth: int = _default("max_query_depth")
+    aliases: int = _default("max_query_aliases")
+    cost: int = _default("max_query_cost")
 
     @classmethod
     def of(cls, settings: Settings) -> QueryLimits:
