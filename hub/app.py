@@ -45,6 +45,7 @@ from hub.portal.files import UPLOAD_ROUTE
 from hub.portal.routes import not_found, portal_router
 from hub.portal.security import SecurityHeaders
 from hub.portal.web import TOO_LARGE_FORM, error_page
+from hub.privacy.routes import privacy_router
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(allocation_router())
     app.include_router(feeds_router())
     app.include_router(files_router(settings))
+    app.include_router(privacy_router())
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(StarletteHTTPException, not_found)

@@ -1,4 +1,4 @@
-"""`hub serve | demo | check | migrate | token | create-admin | invite | schema`."""
+"""`hub serve | demo | check | migrate | purge | token | create-admin | invite | schema`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
     )
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser(
+        "purge", help="delete the records older than each town's retention period (audited)"
+    )
     token = commands.add_parser("token", help="print an access token (embedded mode only)")
     token.add_argument("username")
     admin = commands.add_parser("create-admin", help="create the first hub administrator")
@@ -65,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
+        elif args.command == "purge":
+            print(asyncio.run(_purge(settings)))
         elif args.command == "token":
             print(asyncio.run(_token(settings, args.username)))
         elif args.command == "create-admin":
@@ -137,6 +142,31 @@ async def _migrate(settings: Settings) -> None:
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+async def _purge(settings: Settings) -> str:
+    from hub.db.base import utcnow
+    from hub.db.engine import make_engine, make_sessionmaker
+    from hub.privacy.retention import purge
+    from hub.towns.repository import TownRepository
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        purged = await purge(sessions, settings, utcnow())
+        async with sessions() as session:
+            towns = {t.id: t.slug for t in await TownRepository(session).visible(None)}
+    finally:
+        await engine.dispose()
+    per_town = ", ".join(
+        f"{towns.get(town, town)} {count}" for town, count in sorted(purged.audit.items()) if count
+    )
+    return (
+        f"purged {sum(purged.audit.values())} audit entries of towns"
+        + (f" ({per_town})" if per_town else "")
+        + f", {purged.other} other audit entries, {purged.sign_ins} sign-in records, "
+        f"{purged.sessions} portal sessions, {purged.exports} expired exports"
+    )
 
 
 async def _token(settings: Settings, username: str) -> str:

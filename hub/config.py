@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=15, ge=0)
     max_query_cost: int = Field(default=5_000, gt=0)
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
+    # Data protection (README "Données personnelles"): the defaults of a town that set none.
+    audit_retention_days: int = Field(default=365, ge=30, le=3650)
+    session_retention_days: int = Field(default=180, ge=1, le=3650)
+    export_ttl_hours: int = Field(default=48, gt=0, le=30 * 24)
+    purge_interval: int = Field(default=24 * 3600, ge=0)
     log_level: str = "INFO"
 
     @field_validator("data_dir")

@@ -14,6 +14,7 @@ from hub.checks import warn_at_startup
 from hub.config import Settings
 from hub.embedded.stack import EmbeddedStack, start_stack
 from hub.files.sweep import sweep_forever
+from hub.privacy.retention import purge_forever
 from hub.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ def run(settings: Settings, *, demo: bool) -> None:
                     limit=settings.backend_timeout * 30,
                 )
             )
+            if settings.purge_interval > 0:
+                services.in_background(
+                    purge_forever(services.sessions, settings, interval=settings.purge_interval)
+                )
             _banner(settings, stack, demo=demo)
 
         server = uvicorn.Server(

@@ -145,4 +145,4 @@ def test_a_second_demo_reuses_the_first(demo_dir: Path) -> None:
 
     assert before == after
     assert len(after["data"]["towns"]) == 3  # type: ignore[index]
-    assert len(after["data"]["people"]) == 4  # type: ignore[index]
+    assert len(after["data"]["people"]) == 5  # type: ignore[index]

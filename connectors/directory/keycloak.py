@@ -189,6 +189,14 @@ class KeycloakDirectory:
         """``PUT users/{id}`` with ``enabled: true``."""
         await self._call(f"enable user {person_id}", lambda: self._admin.a_enable_user(person_id))
 
+    async def delete_person(self, person_id: str) -> None:
+        """``DELETE users/{id}``; Keycloak drops the account's groups and organisations with
+        it. A 404 means the account is gone already, which is what was asked."""
+        with contextlib.suppress(NotFound):
+            await self._call(
+                f"delete user {person_id}", lambda: self._admin.a_delete_user(person_id)
+            )
+
     # -- towns ----------------------------------------------------------------------------
 
     async def organizations_enabled(self) -> bool:

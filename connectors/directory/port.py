@@ -65,6 +65,11 @@ class Directory(Protocol):
         """Let a disabled account sign in again."""
         ...
 
+    async def delete_person(self, person_id: str) -> None:
+        """Delete the account for good, its group and organisation memberships with it (the
+        right to erasure); an account already gone is fine."""
+        ...
+
     async def ensure_town_group(self, slug: str, name: str) -> TownGroup:
         """Create the town's group (and organisation) unless they exist; same ids every time."""
         ...

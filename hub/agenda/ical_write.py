@@ -52,7 +52,7 @@ def add_timezones(calendar: icalendar.Calendar) -> None:
     calendar.add_missing_timezones()
 
 
-def _attendee(person: EventPerson) -> icalendar.vCalAddress:
+def attendee(person: EventPerson) -> icalendar.vCalAddress:
     address = f"mailto:{person.email}" if person.email else f"{PERSON_URN}{person.id}"
     attendee = icalendar.vCalAddress(address)
     if person.name:
@@ -131,7 +131,7 @@ def build_event(
     if description:
         event.add("DESCRIPTION", description)
     for person in persons:
-        event.add("ATTENDEE", _attendee(person))
+        event.add("ATTENDEE", attendee(person))
     if persons:
         # Written as TEXT (commas escaped): Radicale's vobject keeps only the first value of
         # an unknown property with bare commas.

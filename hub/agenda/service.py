@@ -80,7 +80,7 @@ async def agenda_scope(
     town the caller may see; two queries however many towns."""
     repository = TownRepository(session)
     if slugs is None:
-        towns = list(await repository.visible(None if actor.hub_admin else actor.roles.keys()))
+        towns = list(await repository.visible(None if actor.hub_admin else actor.working_towns))
     else:
         wanted = list(dict.fromkeys(slugs))
         found = {town.slug: town for town in await repository.by_slugs(wanted)}
@@ -88,7 +88,7 @@ async def agenda_scope(
             town = found.get(slug)
             if town is None:
                 raise NotFound(f"There is no town '{slug}'.", field="towns")
-            actor.require_town(town.id, slug)
+            actor.require_works_in(town.id, slug)
         towns = sorted(found.values(), key=lambda town: town.name)
     members: dict[str, set[str]] = {town.id: set() for town in towns}
     for membership in await MembershipRepository(session).of_towns(list(members)):

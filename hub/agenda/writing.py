@@ -109,6 +109,13 @@ async def _people(session: AsyncSession, town: Town, ids: Sequence[str]) -> list
     return [EventPerson(p, found[p].display_name, found[p].email) for p in wanted]
 
 
+async def _working_town(session: AsyncSession, actor: Principal, slug: str) -> Town:
+    """The town, if the caller works there (a DPO reads no agenda)."""
+    town = await town_for(session, actor, slug)
+    actor.require_works_in(town.id, slug)
+    return town
+
+
 async def _backend(calendars: TownCalendars, call: Awaitable[T]) -> T:
     """The store's answer within the backend timeout, its failures as the hub's errors."""
     try:
@@ -199,7 +206,7 @@ async def create_event(
     about = About(details={"title": data.title[:MAX_TITLE]})
 
     async def change() -> tuple[Town, TownEvent]:
-        town = await town_for(session, actor, data.town)
+        town = await _working_town(session, actor, data.town)
         times = _times(data)
         people = await _people(session, town, data.people)
         fields = _fields(data, times, people, town.slug)
@@ -295,7 +302,7 @@ async def update_event(
     about = About(details={"scope": scope.value})
 
     async def change() -> TownEvent:
-        town = await town_for(session, actor, ref.slug)
+        town = await _working_town(session, actor, ref.slug)
         if data.town != ref.slug:
             raise BadInput("An event stays in its town: create it in the other one.", field="town")
         times = _times(data)
@@ -345,7 +352,7 @@ async def delete_event(
     about = About(details={"scope": scope.value})
 
     async def change() -> bool:
-        town = await town_for(session, actor, ref.slug)
+        town = await _working_town(session, actor, ref.slug)
         town_ids.append(town.id)
         store = calendars.store_for(town.slug)
         current = await _current(calendars, store, ref, etag)

@@ -32,7 +32,8 @@ def _number(value: float, places: int) -> str:
     return f"{value:.{places}f}".replace(".", ",")
 
 
-def _cell(text: str) -> str:
+def spreadsheet_cell(text: str) -> str:
+    """The text as a spreadsheet shows it, never run as a formula."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -40,13 +41,13 @@ def render_csv(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    who = _cell(report.person.display_name)
+    who = spreadsheet_cell(report.person.display_name)
     for row in report.rows:
         writer.writerow(
             (
                 report.month.label,
                 who,
-                _cell(row.town.name),
+                spreadsheet_cell(row.town.name),
                 row.town.insee_code,
                 _number(row.agreed_share, 3),
                 _number(row.hours, 2),

@@ -94,15 +94,18 @@ def parse_month(text: str) -> Month:
 async def report_scope(session: AsyncSession, actor: Principal, person_id: str | None) -> Scope:
     """Whose report, and which of their towns the caller may see in it.
 
-    Your own report shows all your towns; someone else's needs a hub admin (all their towns)
-    or an administrator of some of their towns (those towns only).
+    Your own report shows the towns you work in (not those you are the DPO of); someone
+    else's needs a hub admin (all their towns) or an administrator of some of their towns
+    (those towns only).
     """
     wanted = person_id or actor.person_id
     person = await PersonRepository(session).get(wanted)
     if person is None:
         raise NotFound("There is no such person.", field="person")
     memberships = await MembershipRepository(session).of_people([person.id])
-    if person.id != actor.person_id:
+    if person.id == actor.person_id:  # a DPO's towns are not read: they see no agenda there
+        memberships = [m for m in memberships if actor.works_in(m.town_id)]
+    else:
         memberships = [m for m in memberships if actor.administers(m.town_id)]
         if not memberships and not actor.hub_admin:
             raise Forbidden(

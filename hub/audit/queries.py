@@ -1,4 +1,4 @@
-"""Reading the audit trail: hub admins read it all, town admins their towns' entries."""
+"""Reading the audit trail: hub admins read it all, town admins and DPOs their towns' entries."""
 
 from __future__ import annotations
 
@@ -80,13 +80,15 @@ async def audit_page(
     before = decode_cursor(after) if after else None
     if town is not None:
         found = await town_for(session, actor, town)
-        if not actor.administers(found.id):
-            raise Forbidden(f"Only the administrators of '{town}' may read its audit log.")
+        if not actor.reads_audit(found.id):
+            raise Forbidden(
+                f"Only the administrators and the DPO of '{town}' may read its audit log."
+            )
         scope: frozenset[str] | None = frozenset({found.id})
     else:
-        scope = None if actor.hub_admin else actor.administered_towns
+        scope = None if actor.hub_admin else actor.audit_towns
         if scope is not None and not scope:
-            raise Forbidden("Only administrators may read the audit log.")
+            raise Forbidden("Only administrators and DPOs may read the audit log.")
     rows = await AuditRepository(session).page(scope, before, first + 1, wanted)
     entries = rows[:first]
     more = len(rows) > first

@@ -14,7 +14,7 @@ from hub.gql.context import Info
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
-        description="Newest first; hub admins see all, town admins their towns. Filters: "
+        description="Newest first; hub admins see all, town admins and DPOs their towns. Filters: "
         'person (entries by or about them), actions (names or families: "event", '
         '"membership.set"…), since/until (when written, until exclusive).'
     )

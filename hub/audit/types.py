@@ -92,6 +92,14 @@ class AuditEntry:
                 return value
         return None
 
+    @strawberry.field(description="How many records the entry counts (a purge, an erasure step).")
+    def count(self) -> int | None:
+        for key in ("count", "audit"):
+            value = self.details.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        return None
+
     @strawberry.field(description="Which occurrences an event change acted on, for a series.")
     def scope(
         self,

@@ -5,17 +5,23 @@ from hub.db.base import Base
 from hub.feeds.models import CalendarFeed
 from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
+from hub.privacy.models import Erasure, ErasureStep, ExportPart, PersonalExport, RetentionSetting
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
 
 __all__ = [
     "AuditEntry",
     "Base",
     "CalendarFeed",
+    "Erasure",
+    "ErasureStep",
+    "ExportPart",
     "Invitation",
     "Membership",
     "Person",
+    "PersonalExport",
     "PortalSession",
     "ProvisioningStep",
+    "RetentionSetting",
     "Town",
     "Workspace",
     "WorkspaceTown",

@@ -49,6 +49,7 @@ PEOPLE = [
     DemoPerson("camille", "Camille Rousseau", "camille.rousseau@entente.example", "demo-camille"),
     DemoPerson("louis", "Louis Martin", "louis.martin@igny.example", "demo-louis"),
     DemoPerson("ines", "Inès Benali", "ines.benali@bievres.example", "demo-ines"),
+    DemoPerson("sophie", "Sophie Lambert", "sophie.lambert@entente.example", "demo-sophie"),
 ]
 
 MEMBERSHIPS = [
@@ -57,6 +58,9 @@ MEMBERSHIPS = [
     ("camille", "vauhallan", Role.MANAGER, 0.2),
     ("louis", "igny", Role.STAFF, None),
     ("ines", "bievres", Role.TOWN_ADMIN, None),
+    ("sophie", "igny", Role.DPO, None),
+    ("sophie", "bievres", Role.DPO, None),
+    ("sophie", "vauhallan", Role.DPO, None),
 ]
 
 

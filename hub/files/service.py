@@ -62,7 +62,7 @@ def checked(path: str, field: str = "path") -> str:
 
 
 async def visible_workspaces(session: AsyncSession, actor: Principal) -> Sequence[Workspace]:
-    scope = None if actor.hub_admin else actor.roles.keys()
+    scope = None if actor.hub_admin else actor.working_towns
     return await WorkspaceRepository(session).for_towns(scope)
 
 
@@ -88,7 +88,7 @@ async def open_workspace(session: AsyncSession, actor: Principal, workspace_id: 
     if not rows:
         raise NotFound("There is no such workspace.")
     town_ids = sorted(row[5] for row in rows if row[5] is not None)
-    if not any(actor.sees_town(town_id) for town_id in town_ids):
+    if not any(actor.works_in(town_id) for town_id in town_ids):
         raise Forbidden("None of this workspace's towns is yours.")
     id_, name, backend, root, owner_town_id, _ = rows[0]
     return Place(id_, name, backend, root, tuple(town_ids), owner_town_id)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from connectors.files.port import Entry as StoredEntry
-from hub.errors import NotFound
+from hub.errors import Forbidden, NotFound
 from hub.files import service
 from hub.files.download import download_prefix, quote_path
 from hub.files.recent import recent_files
@@ -83,17 +83,25 @@ class Workspace:
     shared: bool
     backend: strawberry.Private[str]
     root: strawberry.Private[str]
+    # False when reached through a town whose files the caller may not open (its DPO).
+    opened: strawberry.Private[bool] = True
 
     @classmethod
-    def of(cls, row: WorkspaceModel | Place) -> Workspace:
-        """Only for a row the caller may open: ``entries`` does not check again."""
+    def of(cls, row: WorkspaceModel | Place, *, opened: bool = True) -> Workspace:
+        """``opened``: the caller may open it (``entries`` does not check again)."""
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
             shared=row.owner_town_id is None,
             backend=row.backend,
             root=row.root,
+            opened=opened,
         )
+
+    def _require_opened(self, info: Info) -> None:
+        info.context.principal  # noqa: B018 - authenticate before saying anything
+        if not self.opened:
+            raise Forbidden("Only the town's staff may open its files.")
 
     @strawberry.field(description="The towns that open this workspace.")
     async def towns(self, info: Info) -> list[Annotated[Town, strawberry.lazy("hub.towns.types")]]:
@@ -110,7 +118,7 @@ class Workspace:
         metadata=BACKEND_CALL,
     )
     async def entries(self, info: Info, path: str = "/") -> list[Entry]:
-        info.context.principal  # noqa: B018 - authenticate before saying anything
+        self._require_opened(info)
         services = info.context.services
         found = await service.list_entries(services.backends.files, self.backend, self.root, path)
         prefix = download_prefix(services.settings.base_url, self.id)
@@ -123,7 +131,7 @@ class Workspace:
         metadata=backend_calls(MAX_FOLDERS),
     )
     async def recent_files(self, info: Info, first: int = 10) -> list[Entry]:
-        info.context.principal  # noqa: B018 - authenticate before saying anything
+        self._require_opened(info)
         services = info.context.services
         stores = services.backends.files
         found = await recent_files(stores.store(self.backend, self.root), first, stores.timeout)

@@ -22,14 +22,25 @@ from hub.gql import scalars
 from hub.gql.executor import HubExecutor, QuietExecutor
 from hub.gql.limits import DocumentChecks, Documents, QueryLimits
 from hub.people.resolvers import PeopleMutation, PeopleQuery
+from hub.privacy.resolvers import PrivacyMutation, PrivacyQuery
 from hub.towns.resolvers import TownMutation, TownQuery
 
 Query = merge_types(
     "Query",
-    (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery, FeedQuery),
+    (
+        PeopleQuery,
+        TownQuery,
+        FilesQuery,
+        AgendaQuery,
+        AllocationQuery,
+        AuditQuery,
+        FeedQuery,
+        PrivacyQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation)
+    "Mutation",
+    (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation, PrivacyMutation),
 )
 
 

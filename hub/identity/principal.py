@@ -26,7 +26,33 @@ class Principal:
         )
 
     def sees_town(self, town_id: str) -> bool:
+        """The town, its people and their roles (every role, the DPO's included)."""
         return self.hub_admin or town_id in self.roles
+
+    def works_in(self, town_id: str) -> bool:
+        """The town's files and agenda: every role but the DPO's."""
+        role = self.roles.get(town_id)
+        return self.hub_admin or (role is not None and role is not Role.DPO)
+
+    @property
+    def working_towns(self) -> frozenset[str]:
+        return frozenset(t for t, role in self.roles.items() if role is not Role.DPO)
+
+    def protects(self, town_id: str) -> bool:
+        """Data protection for the town: exports, erasures, retention, the register."""
+        return self.hub_admin or self.roles.get(town_id) is Role.DPO
+
+    @property
+    def protected_towns(self) -> frozenset[str]:
+        return frozenset(t for t, role in self.roles.items() if role is Role.DPO)
+
+    def reads_audit(self, town_id: str) -> bool:
+        return self.hub_admin or self.roles.get(town_id) in (Role.TOWN_ADMIN, Role.DPO)
+
+    @property
+    def audit_towns(self) -> frozenset[str]:
+        """The towns whose audit log the caller reads (hub admins: every town)."""
+        return frozenset(t for t in self.roles if self.reads_audit(t))
 
     def administers(self, town_id: str) -> bool:
         return self.hub_admin or self.roles.get(town_id) is Role.TOWN_ADMIN
@@ -38,6 +64,11 @@ class Principal:
     def require_town(self, town_id: str, slug: str) -> None:
         if not self.sees_town(town_id):
             raise Forbidden(f"You are not a member of the town '{slug}'.")
+
+    def require_works_in(self, town_id: str, slug: str) -> None:
+        self.require_town(town_id, slug)
+        if not self.works_in(town_id):
+            raise Forbidden(f"Only the staff of '{slug}' may use its files and agenda.")
 
     def require_town_admin(self, town_id: str, slug: str) -> None:
         if not self.administers(town_id):

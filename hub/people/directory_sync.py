@@ -97,6 +97,17 @@ class DirectorySync:
             f"disable {person.username}", lambda: self.directory.disable_person(account)
         )
 
+    async def delete(self, person: Person) -> None:
+        """Delete the person's account, if the directory has one (never creates it)."""
+        account = person.directory_id or await self._call(
+            "look the person up", lambda: self.directory.find_person(person.username)
+        )
+        if account is not None:
+            await self._call(
+                f"delete the account of {person.username}",
+                lambda: self.directory.delete_person(account),
+            )
+
 
 @dataclass
 class DirectoryStep:

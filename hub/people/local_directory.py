@@ -53,6 +53,9 @@ class LocalDirectory:
     async def enable_person(self, person_id: str) -> None:
         """``Person.active`` is the account's state: already updated."""
 
+    async def delete_person(self, person_id: str) -> None:
+        """The hub's row is the account: the erasure deletes it (``hub.privacy``)."""
+
     async def ensure_town_group(self, slug: str, name: str) -> TownGroup:
         return TownGroup(group_id=PREFIX + slug, organization_id=None)
 

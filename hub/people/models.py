@@ -13,6 +13,7 @@ class Role(StrEnum):
     STAFF = "STAFF"
     MANAGER = "MANAGER"
     TOWN_ADMIN = "TOWN_ADMIN"
+    DPO = "DPO"  # the town's data-protection officer: people, audit, register; no files, no agenda
 
 
 class Person(Base):

@@ -16,7 +16,7 @@ from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Refused, Visit
 
-ROLES = ("STAFF", "MANAGER", "TOWN_ADMIN")
+ROLES = ("STAFF", "MANAGER", "TOWN_ADMIN", "DPO")
 SHARE_FORMAT = N_("La part du temps est un pourcentage entre 0 et 100, par exemple 30.")
 
 

@@ -31,7 +31,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         until: str = "",
     ) -> Response:
         nav = await page(v)
-        if not nav.admin:
+        if not (nav.admin or nav.dpo):
             raise Refused(403, "Cette page est réservée aux administrateurs.")
         chosen = {
             "town": town,
@@ -67,7 +67,9 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                     for e in log["entries"]
                 ],
                 "chosen": chosen,
-                "towns": [t for t in nav.towns if nav.administers(t["slug"])],
+                "towns": [
+                    t for t in nav.towns if nav.administers(t["slug"]) or nav.protects(t["slug"])
+                ],
                 "people": sorted(answer.data.get("people") or [], key=lambda p: p["displayName"]),
                 "families": [(key, label) for key, (label, _) in FAMILIES.items()],
                 "following": following,

@@ -17,6 +17,7 @@ FAMILIES = {
     "files": (N_("Fichiers"), ["file", "workspace"]),
     "towns": (N_("Mise en service des communes"), ["town"]),
     "sessions": (N_("Connexions"), ["session"]),
+    "privacy": (N_("Protection des données"), ["privacy", "person.erase"]),
 }
 
 SENTENCES = {
@@ -42,7 +43,21 @@ SENTENCES = {
     "event.create": N_("%(actor)s a créé l'événement « %(label)s »."),
     "event.update": N_("%(actor)s a modifié l'événement « %(label)s »."),
     "event.delete": N_("%(actor)s a supprimé l'événement « %(label)s »."),
+    "privacy.read": N_("%(actor)s a demandé les données personnelles de %(person)s."),
+    "privacy.export": N_("%(actor)s a exporté les données personnelles de %(person)s."),
+    "privacy.export.download": N_(
+        "%(actor)s a téléchargé l'export des données personnelles de %(person)s."
+    ),
+    "privacy.retention": N_("%(actor)s a changé les durées de conservation de la commune."),
+    "person.erase": N_("%(actor)s a demandé l'effacement des données de %(person)s."),
+    "person.erase.calendars": N_("Effacement de %(person)s : étape « agendas »."),
+    "person.erase.directory": N_("Effacement de %(person)s : étape « annuaire »."),
+    "person.erase.hub": N_("Effacement de %(person)s : étape « données du service commun »."),
 }
+PURGE = (
+    "Purge des durées de conservation : %(num)d enregistrement supprimé.",
+    "Purge des durées de conservation : %(num)d enregistrements supprimés.",
+)
 OTHER = N_("%(actor)s a fait une action que ce portail ne sait pas encore décrire.")
 WITH_SHARE = N_("%(sentence)s Part du temps : %(share)s.")
 SCOPES = {
@@ -54,6 +69,7 @@ ROLES = {
     "STAFF": N_("Agent"),
     "MANAGER": N_("Responsable mutualisé"),
     "TOWN_ADMIN": N_("Administrateur de la commune"),
+    "DPO": N_("Délégué à la protection des données"),
 }
 OUTCOMES = {
     "ok": N_("effectué"),
@@ -94,6 +110,8 @@ def sentence(entry: dict[str, Any], language: Language) -> str:
         "path": path,
         "to": to,
     }
+    if action == "privacy.purge":
+        return language.ngettext(*PURGE, int(entry.get("count") or 0))
     text = language.gettext(SENTENCES.get(action, OTHER), **values)
     if entry.get("share") is not None and action in ("person.add", "membership.set"):
         text = language.gettext(WITH_SHARE, sentence=text, share=language.percent(entry["share"]))

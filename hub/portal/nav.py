@@ -32,6 +32,34 @@ class Nav:
         return self.hub_admin or slug in self.administered
 
     @property
+    def protected(self) -> list[str]:
+        """The towns whose DPO I am."""
+        return [m["town"]["slug"] for m in self.memberships if m["role"] == "DPO"]
+
+    @property
+    def dpo(self) -> bool:
+        """The data-protection page is mine (hub admins act as every town's DPO)."""
+        return self.hub_admin or bool(self.protected)
+
+    def protects(self, slug: str) -> bool:
+        return self.hub_admin or slug in self.protected
+
+    @property
+    def works(self) -> bool:
+        """Files and agendas are mine somewhere (a DPO alone has none to show)."""
+        return (
+            self.hub_admin
+            or not self.memberships
+            or any(m["role"] != "DPO" for m in self.memberships)
+        )
+
+    def works_in(self, slug: str) -> bool:
+        """The town's files and agenda are open to me (not to its DPO)."""
+        return self.hub_admin or any(
+            m["town"]["slug"] == slug and m["role"] != "DPO" for m in self.memberships
+        )
+
+    @property
     def town_order(self) -> dict[str, int]:
         """Each town's colour: its place in the alphabetical list of the towns I see."""
         return {town["slug"]: index for index, town in enumerate(self.towns)}

@@ -66,7 +66,7 @@ class Town:
         row = await info.context.loaders.own_workspace.load(self.id)
         if row is None:  # created with the town in one transaction: never absent
             raise RuntimeError(f"town {self.slug} has no workspace")
-        return Workspace.of(row)
+        return Workspace.of(row, opened=info.context.principal.works_in(self.id))
 
     @strawberry.field(description="Provisioning status, step by step.")
     async def provisioning(self, info: Info) -> Provisioning:

@@ -312,6 +312,7 @@ class KeycloakDouble:
         add("POST", realm + "/users", self._create_user)
         add("GET", realm + "/users/{uid}", self._get_user)
         add("PUT", realm + "/users/{uid}", self._update_user)
+        add("DELETE", realm + "/users/{uid}", self._delete_user)
         add("PUT", realm + "/users/{uid}/execute-actions-email", self._actions_email)
         add("GET", realm + "/users/{uid}/groups", self._user_groups)
         add("PUT", realm + "/users/{uid}/groups/{gid}", self._join_group)
@@ -616,6 +617,14 @@ class KeycloakDouble:
             user.enabled = bool(rep["enabled"])
         if "emailVerified" in rep:
             user.email_verified = bool(rep["emailVerified"])
+        return _json(204)
+
+    async def _delete_user(self, request: web.Request) -> web.Response:
+        self._require("manage-users")
+        user = self._user(request.match_info["uid"])
+        del self.users[user.id]
+        for org in self.organizations.values():
+            org.members.discard(user.id)
         return _json(204)
 
     async def _actions_email(self, request: web.Request) -> web.Response:

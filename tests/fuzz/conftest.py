@@ -21,12 +21,13 @@ from tests.portal.demo import PortalDemo
 from tests.test_demo import HUB
 
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "8"))
-ROLES = ("admin", "camille", "louis", "ines")
+ROLES = ("admin", "camille", "louis", "ines", "sophie")
 PASSWORDS = {
     "admin": "demo-admin",
     "camille": "demo-camille",
     "louis": "demo-louis",
     "ines": "demo-ines",
+    "sophie": "demo-sophie",
 }  # fmt: skip  — the demo's published values
 CASES: Counter[str] = Counter()
 PROBLEMS: list[str] = []

@@ -112,7 +112,7 @@ def test_generated_mutations_answer_with_documented_codes(fuzz_hub: FuzzHub, fie
     @given(mutations(SCHEMA, fields=[field], custom_scalars=CUSTOM_SCALARS))
     def run(document: str) -> None:
         # Town admins and staff first: the hub admin's mutations change the demo for the rest.
-        for role in ("louis", "ines", "camille", None, "admin"):
+        for role in ("louis", "ines", "sophie", "camille", None, "admin"):
             check(send(fuzz_hub, document, role), f"mutation {field} as {role}: {document[:300]}")
 
     run()

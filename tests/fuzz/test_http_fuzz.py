@@ -120,11 +120,14 @@ FORMS = [
     "/auth/login", "/agenda/events", "/agenda/events/edit", "/agenda/events/delete",
     "/admin/towns", "/towns/igny/staff", "/towns/igny/members", "/towns/igny/members/remove",
     "/admin/people/offboard", "/files/{ws}/folder", "/files/{ws}/move", "/files/{ws}/delete",
-    "/files/{ws}/upload", "/auth/logout",
+    "/files/{ws}/upload", "/auth/logout", "/privacy/retention", "/privacy/people/x/export",
+    "/privacy/people/x/erase",
 ]  # fmt: skip
 PAGES = [
     "/", "/agenda", "/files", "/files/{ws}", "/time-sharing", "/admin", "/admin/people",
     "/admin/audit", "/towns/igny", "/agenda/events/edit", "/files/{ws}/delete", "/language",
+    "/privacy", "/privacy/people/x", "/privacy/people/x/erase", "/privacy/exports/x/data.json",
+    "/privacy/register/igny.csv",
 ]  # fmt: skip
 
 
@@ -156,6 +159,8 @@ PAGES = [
                 "displayName",
                 "next",
                 "overwrite",
+                "auditDays",
+                "sessionDays",
             ]
         ),
         st.one_of(
@@ -202,6 +207,7 @@ def test_portal_forms_with_odd_fields(
                 "action",
                 "after",
                 "first",
+                "search",
             ]
         ),
         st.one_of(

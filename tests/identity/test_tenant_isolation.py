@@ -1,5 +1,6 @@
 """Tenant isolation as a property: for generated towns, people and roles, no core operation
-lets a person read or change anything of a town they are not a member of."""
+lets a person read or change anything of a town they are not a member of; a town's DPO opens
+none of its files, and exports nothing of a town whose DPO they are not."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from sqlalchemy import select
 
 from hub.agenda.ids import event_id
 from hub.people.models import Membership, Person, Role
+from hub.privacy.scope import linked_towns
 from hub.services import Services
 from hub.towns.models import Town, Workspace, WorkspaceTown
 from tests.support.database import empty_tables
 from tests.support.graphql import GraphQLClient
 from tests.support.world import World
 
-ROLES = [Role.STAFF, Role.MANAGER, Role.TOWN_ADMIN]
+ROLES = [Role.STAFF, Role.MANAGER, Role.TOWN_ADMIN, Role.DPO]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ READS = {
     "town": "query($s: String!) { town(slug: $s) { slug members { person { username } } } }",
     "audit": "query($s: String!) { auditLog(town: $s) { entries { action } } }",
     "workspace": "query($w: ID!) { workspace(id: $w) { name } }",
+    "retention": "query($s: String!) { retention(town: $s) { auditDays } }",
+    "register": "query($s: String!) { processingRegister(town: $s) { title } }",
 }
 WRITES = {
     "set": "mutation($p: ID!, $s: String!) { setMembership(person: $p, town: $s, role: TOWN_ADMIN) "
@@ -82,6 +86,13 @@ WRITES = {
     'title: "Intrus", start: "2026-11-26T10:00:00+01:00", '
     'end: "2026-11-26T11:00:00+01:00"}) { id } }',
     "unbook": "mutation($e: ID!) { deleteEvent(id: $e) }",
+    "retain": "mutation($s: String!) { setRetention(town: $s, auditDays: 90, sessionDays: 9) "
+    "{ own } }",
+}
+PERSONAL = {
+    "personal": "query($p: ID!) { personalData(person: $p) { towns { slug } } }",
+    "export": "mutation($p: ID!) { exportPersonalData(person: $p) { downloadUrl } }",
+    "erase": "mutation($p: ID!) { erasePerson(person: $p) { state } }",
 }
 ALLOCATION = 'query { allocation(month: "2026-11") { rows { town { slug } } } }'
 LISTS = """query {
@@ -115,9 +126,18 @@ async def test_no_core_operation_crosses_a_town_boundary(
 
     for name, memberships in zip(names, territory.memberships, strict=True):
         mine = {slugs[t] for t in memberships}
+        working = {slugs[t] for t, role in memberships.items() if role is not Role.DPO}
+        protected = {world.towns[slugs[t]].id for t, r in memberships.items() if r is Role.DPO}
         outside = [s for s in slugs if s not in mine]
         token = world.token(name)
-        await lists_stay_inside(gql, token, mine)
+        await lists_stay_inside(gql, token, mine, working)
+        before = await snapshot(services)
+        refusals_checked = False
+        for other in names:
+            refusals_checked |= await personal_data_stays_inside(
+                gql, world, token, world.people[other].id, protected, every=not refusals_checked
+            )
+        assert await snapshot(services) == before
         for slug in outside:
             before = await snapshot(services)
             member = next(
@@ -168,8 +188,50 @@ async def own_workspace(services: Services, town_id: str) -> str:
     return found
 
 
-async def lists_stay_inside(gql: GraphQLClient, token: str, mine: set[str]) -> None:
+async def personal_data_stays_inside(
+    gql: GraphQLClient, world: World, token: str, person: str, protected: set[str], every: bool
+) -> bool:
+    """A person's data for their DPO: refused unless the caller is the DPO of a town whose
+    records hold them, and then only those towns' part; never an erasure of an active member.
+    A refused person is asked every operation when ``every`` (else their data alone, to keep
+    the property quick); True when they were."""
+    async with world.services.sessions() as session:
+        members = [
+            m.town_id
+            for m in await session.scalars(select(Membership).where(Membership.person_id == person))
+        ]
+        linked = await linked_towns(session, person, members)
+    slugs = {town.id: slug for slug, town in world.towns.items()}
+    refused = not linked & protected
+    for label, operation in PERSONAL.items():
+        if refused and not every and label != "personal":
+            continue
+        reply = await gql(operation, {"p": person}, token=token)
+        if refused:
+            assert set(reply.codes) <= {"FORBIDDEN", "NOT_FOUND"} and reply.codes, (label, reply)
+            assert reply.data is None
+        elif label == "erase":  # everyone here is active: CONFLICT (or one's own: FORBIDDEN)
+            assert reply.codes and set(reply.codes) <= {"CONFLICT", "FORBIDDEN"}, reply
+        elif label == "personal":
+            seen = {t["slug"] for t in reply.ok()["personalData"]["towns"]}
+            assert seen == {slugs[t] for t in linked & protected}
+        else:
+            url = reply.ok()["exportPersonalData"]["downloadUrl"]
+            data = (await gql.http.get(url, headers={"Authorization": f"Bearer {token}"})).json()
+            allowed = {slugs[t] for t in protected}
+            assert {t["slug"] for t in data["towns"]} <= allowed
+            assert {m["town"] for m in data["memberships"]} <= allowed
+            assert {e["town"] for e in data["audit"]} <= allowed | {None}
+    return refused
+
+
+async def lists_stay_inside(
+    gql: GraphQLClient, token: str, mine: set[str], working: set[str]
+) -> None:
     data = (await gql(LISTS, token=token)).ok()
+    # a DPO sees the town and its people, never its files
+    for workspace in data["workspaces"]:
+        assert {t["slug"] for t in workspace["towns"]} & working, workspace
     seen = {t["slug"] for t in data["towns"]}
     for town in data["towns"]:
         for member in town["members"]:

@@ -36,6 +36,7 @@ PASSWORDS = {
     "camille": "demo-camille",
     "louis": "demo-louis",
     "ines": "demo-ines",
+    "sophie": "demo-sophie",
 }
 MISSING = (
     f"Chromium is missing ({CHROMIUM}): install it with `sudo apt-get install -y chromium` "

@@ -102,6 +102,7 @@ PAGES = {
     ],
     "admin": ["/admin", "/admin/people", "/admin/audit", "/towns/bievres?find=a"],
     "ines": ["/admin/audit?town=bievres", "/admin/people", "/towns/bievres"],
+    "sophie": ["/", "/privacy", "/privacy?town=igny&search=louis", "/admin/audit?town=igny"],
 }
 
 

@@ -62,3 +62,23 @@ async def test_a_town_never_ensured_is_not_found(local: LocalDirectory, world: W
         await local.add_member("nowhere", anne)
     with pytest.raises(NotFound):
         await local.list_members("nowhere")
+
+
+async def test_delete_person_leaves_the_account_to_the_hubs_row(
+    local: LocalDirectory, world: World, services: Services
+) -> None:
+    # given Anne, a member of Vic, in the hub's own directory
+    await world.town("vic", "Vic", "09330")
+    await world.person("anne")
+    await world.member("anne", "vic", Role.STAFF)
+    anne = await local.find_person("anne")
+    assert anne is not None
+    # when the port deletes her account, nothing else is needed: the row is the account
+    await local.delete_person(anne)
+    await local.delete_person("local:nobody")
+    # and once the erasure deleted the hub's row she is gone from the directory too
+    async with services.sessions() as session:
+        await session.delete(await session.merge(world.people["anne"]))
+        await session.commit()
+    assert await local.find_person("anne") is None
+    assert await local.list_members("vic") == []

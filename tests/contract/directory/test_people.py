@@ -111,3 +111,28 @@ async def test_disable_then_enable(inspector: Inspector, directory: KeycloakDire
     assert not inspector.account("anne.martin").enabled  # type: ignore[union-attr]
     await directory.enable_person(anne.id)
     assert inspector.account("anne.martin").enabled  # type: ignore[union-attr]
+
+
+async def test_delete_person_removes_the_account_with_its_towns(
+    inspector: Inspector, directory: KeycloakDirectory
+) -> None:
+    # given Anne and Bruno, both in the town of Vic (its group and its organisation)
+    anne = await directory.create_person(ANNE, invite=False)
+    bruno = await directory.create_person(
+        DirectoryPerson("bruno", "Bruno", "bruno@b.fr"), invite=False
+    )
+    await directory.ensure_town_group("vic", "Vic")
+    await directory.add_member("vic", anne.id)
+    await directory.add_member("vic", bruno.id)
+    # when Anne's account is deleted (her right to erasure)
+    await directory.delete_person(anne.id)
+    # then it is gone, and so are her memberships; Bruno keeps his
+    assert inspector.account("anne.martin") is None
+    assert await directory.find_person("anne.martin") is None
+    assert inspector.group_members("vic") == {bruno.id}
+    assert inspector.organization_members("vic") == {bruno.id}
+    assert await directory.list_members("vic") == [bruno.id]
+    # and deleting it again, or an account that never existed, is fine (an erasure resumes)
+    await directory.delete_person(anne.id)
+    await directory.delete_person("no-such-id")
+    assert inspector.account_count() == 1

@@ -1,0 +1,1 @@
+"""Data protection per town: exports (right of access), erasure, retention, the register."""
