@@ -16,23 +16,20 @@ from collections.abc import AsyncIterator
 from connectors.errors import (
     Conflict,
     ConnectorError,
-    NotFound,
     RequestError,
     TooLarge,
-    Unavailable,
 )
 from connectors.files import search as dav_search
 from connectors.files._dav import (
     NEXTCLOUD_PROPS,
     encode_path,
-    entries,
     join,
     propfind_body,
-    same_path,
 )
+from connectors.files._dav_store import DavStore
 from connectors.files._names import NameCheck, temporary_name
 from connectors.files.port import Entry
-from connectors.http import HttpDownload, SourceFailed, Transport
+from connectors.http import SourceFailed, Transport
 
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNKS = 10_000
@@ -66,10 +63,11 @@ class _Reader:
             yield piece
 
 
-class NextcloudStore:
+class NextcloudStore(DavStore):
     """Files under ``root`` in ``username``'s Nextcloud home (a team folder is a folder there)."""
 
     backend = "nextcloud"
+    propfind_body = _PROPFIND
 
     def __init__(
         self,
@@ -100,71 +98,21 @@ class NextcloudStore:
         )
         self._names = NameCheck(self._http, self._probe)
 
-    @property
-    def root(self) -> str:
-        return self._root
-
-    @property
-    def transport(self) -> Transport:
-        return self._http
-
     def _url(self, path: str) -> str:
         return self._base_url + self._files + encode_path(join(self._root, path))
 
-    async def _propfind(self, what: str, path: str, depth: int) -> bytes:
-        reply = await self._http.request(
-            "PROPFIND",
-            self._url(path),
-            what=what,
-            ok=(207,),
-            headers={"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
-            data=_PROPFIND,
-        )
-        return reply.body
-
-    async def stat(self, path: str) -> Entry:
-        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 0``."""
-        body = await self._propfind(f"stat {path}", path, 0)
-        found = entries(body, self._files_path() + self._root, exclude=None, hidden=True)
-        if not found or not same_path(found[0].path, path):
-            raise NotFound(f"stat {path}: not found", backend=self.backend)
-        return found[0]
-
-    def _files_path(self) -> str:
+    def _href_base(self) -> str:
         # hrefs come back decoded-able: compare with the decoded user segment
         return f"/remote.php/dav/files/{self._user}"
 
-    async def list(self, path: str) -> list[Entry]:
-        """``PROPFIND /remote.php/dav/files/{user}{root}{path}`` with ``Depth: 1``."""
-        body = await self._propfind(f"list {path}", path, 1)
-        return entries(body, self._files_path() + self._root, exclude=path)
-
-    async def list_all(self, path: str) -> builtins.list[Entry]:
-        """Like ``list``, temporary uploads included."""
-        body = await self._propfind(f"list {path}", path, 1)
-        return entries(body, self._files_path() + self._root, exclude=path, hidden=True)
+    async def _mkcol_remote(self, remote: str, what: str) -> None:
+        url = self._base_url + self._files + encode_path(remote)
+        await self._http.request("MKCOL", url, what=what, ok=(201,))
 
     async def make_folder(self, path: str) -> Entry:
         """``MKCOL /remote.php/dav/files/{user}{root}{path}``."""
         await self._http.request("MKCOL", self._url(path), what=f"make folder {path}", ok=(201,))
         return await self._written(path, "make folder")
-
-    async def ensure_folder(self, path: str) -> Entry:
-        """``PROPFIND``, then ``MKCOL`` for each folder from the home down; 405 is fine."""
-        try:
-            return await self.stat(path)
-        except NotFound:
-            pass
-        current = ""
-        for segment in join(self._root, path).strip("/").split("/"):
-            current += "/" + segment
-            url = self._base_url + self._files + encode_path(current)
-            with contextlib.suppress(Conflict):
-                await self._http.request("MKCOL", url, what=f"ensure folder {path}", ok=(201,))
-        entry = await self.stat(path)
-        if not entry.folder:
-            raise Conflict(f"ensure folder {path}: a file has this name", backend=self.backend)
-        return entry
 
     async def upload(
         self,
@@ -193,16 +141,6 @@ class NextcloudStore:
                 await self._upload_chunked(path, reader, head, None, overwrite)
         return await self._written(path, "upload")
 
-    async def _written(self, path: str, what: str) -> Entry:
-        """The entry a write just made, as the server reports it (see ``WebDavStore``)."""
-        try:
-            return await self.stat(path)
-        except NotFound:
-            raise Unavailable(
-                f"{what} {path}: the server answered success but has no such entry",
-                backend=self.backend,
-            ) from None
-
     async def _probe(self, char: str) -> bool:
         """Whether a name holding ``char`` arrives intact through a MOVE's Destination."""
         source = temporary_name("/probe")
@@ -223,13 +161,6 @@ class NextcloudStore:
         finally:
             for leftover in (source, target, target.split(char)[0]):
                 await self._discard(self._url(leftover))
-
-    async def _exists(self, path: str) -> bool:
-        try:
-            await self.stat(path)
-        except NotFound:
-            return False
-        return True
 
     async def _upload_simple(
         self, path: str, chunks: AsyncIterator[bytes], size: int | None, overwrite: bool
@@ -303,24 +234,10 @@ class NextcloudStore:
         with contextlib.suppress(ConnectorError):
             await self._http.request("DELETE", url, what="discard upload", ok=(204,))
 
-    async def download(
-        self, path: str, *, byte_range: tuple[int, int | None] | None = None
-    ) -> HttpDownload:
-        """``GET /remote.php/dav/files/{user}{root}{path}``, streamed, ``Range`` when asked."""
-        return await self._http.get_stream(
-            self._url(path), byte_range=byte_range, what=f"download {path}"
-        )
-
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
         """``MOVE …{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
         await self._names.check(dst)
-        await self._http.request(
-            "MOVE",
-            self._url(src),
-            what=f"move {src}",
-            ok=(201, 204),
-            headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
-        )
+        await self._move(f"move {src}", src, dst, overwrite)
         return await self._written(dst, "move")
 
     async def delete(self, path: str) -> None:
@@ -338,7 +255,7 @@ class NextcloudStore:
         pattern = dav_search.like_pattern(dav_search.fold(text))
         request = dav_search.basicsearch(scope, pattern, limit, dav_search.NEXTCLOUD_SEARCH_PROPS)
         body = await dav_search.search(self._http, arbiter, request, f"search {text!r}")
-        return entries(body, self._files_path() + self._root, exclude="/")[:limit]
+        return self._entries(body, exclude="/")[:limit]
 
     async def aclose(self) -> None:
         if self._owns_transport:

@@ -64,14 +64,12 @@ from connectors.files import search as dav_search
 from connectors.files._dav import (
     BASIC_PROPS,
     encode_path,
-    entries,
-    join,
     propfind_body,
-    same_path,
 )
+from connectors.files._dav_store import DavStore
 from connectors.files._names import NameCheck, temporary_name
 from connectors.files.port import Entry
-from connectors.http import HttpDownload, Transport
+from connectors.http import Transport
 
 T = TypeVar("T")
 _PROPFIND = propfind_body(BASIC_PROPS)
@@ -177,11 +175,12 @@ def _library_error(exc: WebDavException, what: str) -> ConnectorError:
     return Conflict(f"{what}: already exists", backend=WebDavServer.backend)  # 405
 
 
-class WebDavStore:
+class WebDavStore(DavStore):
     """Files under ``root`` on a WebDAV server: on a shared ``server``, or on one of its own
     built from ``url`` and the credentials (closed with the store)."""
 
     backend = "webdav"
+    propfind_body = _PROPFIND
 
     def __init__(
         self,
@@ -202,39 +201,14 @@ class WebDavStore:
         self._root = root if root.startswith("/") else "/" + root
         self._names = NameCheck(self._http, self._probe)
 
-    @property
-    def root(self) -> str:
-        return self._root
-
-    @property
-    def transport(self) -> Transport:
-        return self._http
-
-    def _remote(self, path: str) -> str:
-        return join(self._root, path)
-
     def _url(self, path: str) -> str:
         return self._server.base_url + encode_path(self._remote(path))
 
-    async def _propfind(self, what: str, path: str, depth: int) -> bytes:
-        reply = await self._http.request(
-            "PROPFIND",
-            self._url(path),
-            what=what,
-            ok=(207,),
-            headers={"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
-            data=_PROPFIND,
-        )
-        return reply.body
+    def _href_base(self) -> str:
+        return self._server.base_path
 
-    async def _move(self, what: str, src: str, dst: str, overwrite: bool) -> None:
-        await self._http.request(
-            "MOVE",
-            self._url(src),
-            what=what,
-            ok=(201, 204),
-            headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
-        )
+    async def _mkcol_remote(self, remote: str, what: str) -> None:
+        await self._server.call(what, self._mkcol, remote)
 
     def _mkcol(self, remote: str) -> None:
         self._server.client.execute_request("mkdir", encode_path(remote)).close()
@@ -242,46 +216,10 @@ class WebDavStore:
     def _clean(self, remote: str) -> None:
         self._server.client.clean(remote)
 
-    async def stat(self, path: str) -> Entry:
-        """``PROPFIND {root}{path}`` with ``Depth: 0``."""
-        body = await self._propfind(f"stat {path}", path, 0)
-        found = entries(body, self._server.base_path + self._root, exclude=None, hidden=True)
-        if not found or not same_path(found[0].path, path):
-            raise NotFound(f"stat {path}: not found", backend=self.backend)
-        return found[0]
-
-    async def list(self, path: str) -> list[Entry]:
-        """``PROPFIND {root}{path}`` with ``Depth: 1``, the folder itself left out."""
-        body = await self._propfind(f"list {path}", path, 1)
-        return entries(body, self._server.base_path + self._root, exclude=path)
-
-    async def list_all(self, path: str) -> builtins.list[Entry]:
-        """Like ``list``, temporary uploads included."""
-        body = await self._propfind(f"list {path}", path, 1)
-        base = self._server.base_path + self._root
-        return entries(body, base, exclude=path, hidden=True)
-
     async def make_folder(self, path: str) -> Entry:
         """``MKCOL {root}{path}``: 405 (exists) is Conflict, 409 (no parent) is NotFound."""
         await self._server.call(f"make folder {path}", self._mkcol, self._remote(path))
         return await self._written(path, "make folder")
-
-    async def ensure_folder(self, path: str) -> Entry:
-        """``PROPFIND``, then ``MKCOL`` for each folder from the server's top down (the store's
-        root included); 405 (exists) is fine."""
-        try:
-            return await self.stat(path)
-        except NotFound:
-            pass
-        current = ""
-        for segment in self._remote(path).strip("/").split("/"):
-            current += "/" + segment
-            with contextlib.suppress(Conflict):
-                await self._server.call(f"ensure folder {path}", self._mkcol, current)
-        entry = await self.stat(path)
-        if not entry.folder:
-            raise Conflict(f"ensure folder {path}: a file has this name", backend=self.backend)
-        return entry
 
     async def upload(
         self,
@@ -304,24 +242,6 @@ class WebDavStore:
             await self._discard(temp)
             raise
         return await self._written(path, "upload")
-
-    async def _written(self, path: str, what: str) -> Entry:
-        """The entry a write just made, as the server reports it: its absence after a write
-        the server said it did means the server stored something else."""
-        try:
-            return await self.stat(path)
-        except NotFound:
-            raise Unavailable(
-                f"{what} {path}: the server answered success but has no such entry",
-                backend=self.backend,
-            ) from None
-
-    async def _exists(self, path: str) -> bool:
-        try:
-            await self.stat(path)
-        except NotFound:
-            return False
-        return True
 
     async def _discard(self, path: str) -> None:
         """Delete a failed upload's temporary file. The PUT the hub cut off may still be
@@ -361,14 +281,6 @@ class WebDavStore:
             for leftover in (source, target, target.split(char)[0]):
                 await self._delete_quietly(leftover)
 
-    async def download(
-        self, path: str, *, byte_range: tuple[int, int | None] | None = None
-    ) -> HttpDownload:
-        """``GET {root}{path}`` (streamed), with ``Range`` when asked."""
-        return await self._http.get_stream(
-            self._url(path), byte_range=byte_range, what=f"download {path}"
-        )
-
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> Entry:
         """``MOVE {root}{src}`` with ``Destination: <absolute URL>`` and ``Overwrite: T|F``."""
         await self._names.check(dst)
@@ -389,7 +301,7 @@ class WebDavStore:
         body = await dav_search.search(
             self._http, arbiter, dav_search.basicsearch(arbiter, pattern, limit), f"search {text!r}"
         )
-        return entries(body, self._server.base_path + self._root, exclude="/")[:limit]
+        return self._entries(body, exclude="/")[:limit]
 
     async def aclose(self) -> None:
         if self._owns_server:
