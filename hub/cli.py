@@ -1,4 +1,4 @@
-"""`hub serve | demo | check | migrate | token | create-admin | invite | schema`."""
+"""`hub serve | demo | check | reconcile | migrate | token | create-admin | invite | schema`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="migrate, seed the demo territory and serve")
     commands.add_parser(
         "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
+    )
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="check every town against its backends (exit 1 when something drifted)",
+    )
+    reconcile.add_argument("--town", help="only this town (its slug)")
+    reconcile.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair what can be repaired (exit 1 when something remains)",
     )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="print an access token (embedded mode only)")
@@ -62,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return asyncio.run(_check(settings))
+        if args.command == "reconcile":
+            from hub.drift.command import reconcile_command
+
+            return reconcile_command(settings, town=args.town, repair=args.repair)
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")

@@ -2,6 +2,7 @@
 
 from hub.audit.models import AuditEntry
 from hub.db.base import Base
+from hub.drift.models import TownDrift
 from hub.feeds.models import CalendarFeed
 from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
@@ -17,6 +18,7 @@ __all__ = [
     "PortalSession",
     "ProvisioningStep",
     "Town",
+    "TownDrift",
     "Workspace",
     "WorkspaceTown",
 ]

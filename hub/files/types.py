@@ -90,7 +90,8 @@ class Workspace:
 
     @strawberry.field(
         description="The files modified most recently anywhere in the workspace, newest first "
-        "(found by a bounded walk: 4 levels of folders, 40 folders at most)."
+        "(found by a bounded walk: 4 levels of folders, 40 folders at most).",
+        metadata=BACKEND_CALL,
     )
     async def recent_files(self, info: Info, first: int = 10) -> list[Entry]:
         info.context.principal  # noqa: B018 - authenticate before saying anything

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
+from hub.drift.resolvers import DriftMutation, DriftQuery
 from hub.feeds.resolvers import FeedMutation, FeedQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql import scalars
@@ -26,10 +27,20 @@ from hub.towns.resolvers import TownMutation, TownQuery
 
 Query = merge_types(
     "Query",
-    (PeopleQuery, TownQuery, FilesQuery, AgendaQuery, AllocationQuery, AuditQuery, FeedQuery),
+    (
+        PeopleQuery,
+        TownQuery,
+        FilesQuery,
+        AgendaQuery,
+        AllocationQuery,
+        AuditQuery,
+        FeedQuery,
+        DriftQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation)
+    "Mutation",
+    (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation, DriftMutation),
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
+from hub.portal import drift
 from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Refused, Visit
@@ -63,7 +64,10 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         answer = await v.run("AdminTowns")
         v.refuse_unless_ok(answer)
         shown = [t for t in answer.data["towns"] if nav.administers(t["slug"])]
-        return v.render("admin_towns.html", {"nav": nav, "towns": shown})
+        drift_reports = await drift.reports(v)
+        return v.render(
+            "admin_towns.html", {"nav": nav, "towns": shown, "drift_reports": drift_reports}
+        )
 
     @router.post("/admin/towns")
     async def provision(v: Visit = Depends(visit)) -> Response:
@@ -112,6 +116,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 "roles": ROLES,
                 "find": wanted,
                 "candidates": candidates,
+                "drift_reports": await drift.reports(v, slug) if manages else [],
             },
         )
 
