@@ -41,9 +41,8 @@ def run(settings: Settings, *, demo: bool) -> None:
                     limit=settings.backend_timeout * 30,
                 )
             )
-            if settings.reconcile_interval:
-                every = timedelta(seconds=settings.reconcile_interval)
-                services.in_background(daily_round(services, every))
+            every = timedelta(seconds=settings.reconcile_interval)
+            services.in_background(daily_round(services, every))
             _banner(settings, stack, demo=demo)
 
         server = uvicorn.Server(

@@ -1,4 +1,5 @@
-"""`hub reconcile [--town SLUG] [--repair]`: the daily check from the command line, for cron.
+"""`hub reconcile [--town SLUG] [--repair]`: the daily round from the command line, for cron:
+the elected officials' memberships whose mandate ended are ended, then the towns checked.
 
 Backends left to the embedded servers (no ``HUB_CALDAV_URL`` / ``HUB_WEBDAV_URL``) are
 started on the data folder for the time of the command, as ``hub serve`` would. One line per
@@ -14,6 +15,7 @@ import sys
 from hub.backends import Endpoints
 from hub.config import Settings
 from hub.drift import service
+from hub.drift.daily import end_due_mandates
 from hub.drift.findings import Drift
 from hub.embedded.stack import start_stack
 from hub.errors import HubError
@@ -27,6 +29,9 @@ def _line(slug: str, drift: Drift, prefix: str = "") -> str:
 
 async def _run(services: Services, town: str | None, repair: bool) -> int:
     limits = service.Limits(check=services.step_timeout, call=services.settings.backend_timeout)
+    for ended in await end_due_mandates(services):
+        note = f" (directory not updated: {ended.directory_error})" if ended.directory_error else ""
+        print(f"{ended.slug}: mandate of {ended.username} ended on {ended.mandate_end}{note}")
     async with services.sessions() as session:
         reports = await service.reconcile(session, services.backends, None, town, limits.check)
         status = 0

@@ -1,7 +1,9 @@
-"""The running hub's daily round: every town checked against its backends once a day.
+"""The running hub's round: elected officials' mandates ended, and every town checked
+against its backends once a day.
 
-The round wakes up every hour (or every ``HUB_RECONCILE_INTERVAL`` when shorter) and checks
-the towns whose last check is older than the interval, so a restart does not check everything
+The round wakes up every hour (or every ``HUB_RECONCILE_INTERVAL`` when shorter). It ends the
+memberships whose mandate ended (``hub.people.mandates``), then checks the towns whose last
+check is older than the interval (none when it is 0), so a restart does not check everything
 again, and replicas running the same round share the work through the database. What it
 finds is kept with each town (``driftReport``, the portal's administration) and logged; it
 repairs nothing: an administrator decides (``repairDrift``, ``hub reconcile --repair``).
@@ -14,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from hub.drift.service import TownReport, due_towns, reconcile_towns
+from hub.people.mandates import Ended, end_mandates, today
 from hub.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,12 +36,26 @@ async def check_due(services: Services, every: timedelta) -> list[TownReport]:
     return reports
 
 
+async def end_due_mandates(services: Services) -> list[Ended]:
+    ended = await end_mandates(
+        services.sessions, services.backends.directory, services.settings.backend_timeout, today()
+    )
+    for done in ended:
+        log.info("mandate of %s in %s ended on %s", done.username, done.slug, done.mandate_end)
+    return ended
+
+
 async def daily_round(services: Services, every: timedelta) -> None:
-    """Until cancelled (never started when ``every`` is 0)."""
-    pause = min(every.total_seconds(), WAKE_UP)
+    """Until cancelled; ``every`` 0 checks no town (mandates still end)."""
+    pause = min(every.total_seconds() or WAKE_UP, WAKE_UP)
     while True:
         try:
-            await check_due(services, every)
+            await end_due_mandates(services)
         except Exception:
-            log.exception("the daily check of the towns failed")
+            log.exception("ending the mandates due failed")
+        if every:
+            try:
+                await check_due(services, every)
+            except Exception:
+                log.exception("the daily check of the towns failed")
         await asyncio.sleep(pause)

@@ -29,6 +29,7 @@ SENTENCES = {
     "person.offboard": N_("%(actor)s a désactivé le compte de %(person)s."),
     "membership.set": N_("%(actor)s a donné à %(person)s le rôle « %(role)s »."),
     "membership.remove": N_("%(actor)s a retiré %(person)s de l'équipe de la commune."),
+    "membership.expire": N_("Le mandat de %(person)s a pris fin : son rôle d'élu aussi."),
     "town.provision": N_("%(actor)s a mis en service la commune « %(town)s »."),
     "town.provision.directory": N_("Mise en service de %(town)s : étape « annuaire »."),
     "town.provision.files": N_("Mise en service de %(town)s : étape « fichiers »."),
@@ -54,6 +55,7 @@ ROLES = {
     "STAFF": N_("Agent"),
     "MANAGER": N_("Responsable mutualisé"),
     "TOWN_ADMIN": N_("Administrateur de la commune"),
+    "ELECTED": N_("Élu municipal"),
 }
 OUTCOMES = {
     "ok": N_("effectué"),

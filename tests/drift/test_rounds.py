@@ -11,12 +11,17 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from hub.backends import Endpoints
 from hub.config import Environment, Settings
 from hub.db.migrate import upgrade
 from hub.drift.daily import check_due, daily_round
+from hub.drift.models import TownDrift
 from hub.embedded.process import EmbeddedServer
 from hub.embedded.stack import Endpoint
+from hub.people.mandates import today
+from hub.people.models import Role
 from hub.services import build_services
 from tests.agenda.fixtures import delete_calendars
 from tests.drift.conftest import DriftHub
@@ -55,6 +60,30 @@ async def test_the_round_runs_in_the_background_until_stopped(drift_hub: DriftHu
     finally:
         task.cancel()
     assert report["driftReport"][0]["drifts"][0]["kind"] == "RENAMED"
+
+
+async def test_the_round_ends_mandates_even_without_checking_towns(
+    drift_hub: DriftHub,
+) -> None:
+    hub = drift_hub
+    await hub.world.person("maire")
+    await hub.world.member("maire", "igny", Role.ELECTED, mandate_end=today())
+    task = asyncio.create_task(daily_round(hub.services, timedelta(0)))
+    try:
+        for _ in range(100):
+            members = (await hub.gql(MEMBERS, token=hub.admin)).ok()["town"]["members"]
+            if len(members) == 2:  # Camille and Louis
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert sorted(m["person"]["username"] for m in members) == ["camille", "louis"]
+    # and no town was checked (HUB_RECONCILE_INTERVAL=0)
+    async with hub.services.sessions() as session:
+        assert list(await session.scalars(select(TownDrift))) == []
+
+
+MEMBERS = 'query { town(slug: "igny") { members { person { username } } } }'
 
 
 def _hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,16 +130,24 @@ def test_hub_reconcile_for_cron(
         services = build_services(settings, endpoints=endpoints)
         try:
             await upgrade(services.engine)
-            await World(services).town(slug, "Cassis", "13022")
+            world = World(services)
+            await world.town(slug, "Cassis", "13022")
+            await world.person("maire")
+            await world.member("maire", slug, Role.ELECTED, mandate_end=yesterday)
         finally:
             await services.aclose()
 
+    yesterday = today() - timedelta(days=1)
     asyncio.run(provision())
     folder = wsgidav.log_path.parent / "files" / top / slug  # type: ignore[union-attr]
     try:
-        # a town as provisioned: exit 0
+        # a town as provisioned, whose mayor's mandate ended yesterday: ended, no drift, exit 0
         clean = _hub(env, "reconcile")
-        assert (clean.returncode, clean.stdout) == (0, f"{slug}: no drift\n"), clean.stderr
+        assert clean.returncode == 0, clean.stderr
+        assert clean.stdout.splitlines() == [
+            f"{slug}: mandate of maire ended on {yesterday.isoformat()}",
+            f"{slug}: no drift",
+        ]
         # its folder deleted and its calendar renamed: exit 1, one line each
         shutil.rmtree(folder)
         asyncio.run(_rename_calendar(radicale, slug))

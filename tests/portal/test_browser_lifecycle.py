@@ -1,9 +1,11 @@
 """The life of the shared service in a real browser against `hub demo`: drift found and
-repaired. axe-core on every page visited."""
+repaired, an elected official's mandate. axe-core on every page visited."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -49,3 +51,45 @@ def test_the_admin_sees_a_deleted_folder_and_repairs_it(
     expect(drift).to_contain_text("Aucun écart lors de la dernière vérification.")
     assert (portal_demo.files / "saclay").is_dir()
     axe.check(page)
+
+
+def test_ines_gives_a_deputy_mayor_the_end_of_the_mandate(
+    page: Page, demo: str, axe: Axe
+) -> None:
+    end = date.today() + timedelta(days=45)
+    # Given Inès, administrator of Bièvres, creating the account of a deputy mayor
+    sign_in(page, demo, "ines", axe)
+    page.goto(f"{demo}/towns/bievres")
+    form = page.get_by_role("region", name="Créer le compte d'un nouvel agent")
+    form.get_by_label("Prénom et nom").fill("Hélène Adjointe")
+    form.get_by_label("Identifiant de connexion").fill("helene")
+    form.get_by_label("Adresse électronique").fill("helene@bievres.example")
+    form.get_by_label("Rôle").select_option("ELECTED")
+    # When she forgets the end of the mandate, then the page says what is missing
+    form.get_by_role("button", name="Créer le compte").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Un élu a une date de fin de mandat, après aujourd'hui et dans les sept ans à venir."
+    )
+    # When she gives it
+    form.get_by_label("Prénom et nom").fill("Hélène Adjointe")
+    form.get_by_label("Identifiant de connexion").fill("helene")
+    form.get_by_label("Adresse électronique").fill("helene@bievres.example")
+    form.get_by_label("Rôle").select_option("ELECTED")
+    form.get_by_label("Fin du mandat").fill(end.isoformat())
+    form.get_by_role("button", name="Créer le compte").click()
+    # Then Hélène is an elected official of Bièvres until then, and the end shows as coming
+    expect(page.get_by_role("status")).to_have_text("Le compte de Hélène Adjointe a été créé.")
+    team = page.get_by_role("region", name="Équipe")
+    row = team.get_by_role("row", name=re.compile("Hélène Adjointe"))
+    expect(row).to_contain_text("Élu municipal")
+    expect(row).to_contain_text("fin du mandat le")
+    coming = page.get_by_role("region", name="Fins de mandat à venir")
+    expect(coming).to_contain_text("Hélène Adjointe (Bièvres) : fin du mandat le")
+    axe.check(page)
+    # And the administration lists it too
+    page.goto(f"{demo}/admin")
+    expect(page.get_by_role("region", name="Fins de mandat à venir")).to_contain_text(
+        "Hélène Adjointe (Bièvres)"
+    )
+    axe.check(page)
+    screenshot(page, "admin-mandates")
