@@ -4,6 +4,7 @@ from hub.audit.models import AuditEntry
 from hub.db.base import Base
 from hub.drift.models import TownDrift
 from hub.feeds.models import CalendarFeed
+from hub.handover.models import Handover, HandoverTown
 from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
@@ -12,6 +13,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarFeed",
+    "Handover",
+    "HandoverTown",
     "Invitation",
     "Membership",
     "Person",

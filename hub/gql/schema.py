@@ -22,6 +22,7 @@ from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql import scalars
 from hub.gql.executor import HubExecutor, QuietExecutor
 from hub.gql.limits import DocumentChecks, Documents, QueryLimits
+from hub.handover.resolvers import HandoverMutation, HandoverQuery
 from hub.people.resolvers import PeopleMutation, PeopleQuery
 from hub.towns.resolvers import TownMutation, TownQuery
 
@@ -36,11 +37,20 @@ Query = merge_types(
         AuditQuery,
         FeedQuery,
         DriftQuery,
+        HandoverQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation, DriftMutation),
+    (
+        TownMutation,
+        PeopleMutation,
+        FilesMutation,
+        AgendaMutation,
+        FeedMutation,
+        DriftMutation,
+        HandoverMutation,
+    ),
 )
 
 

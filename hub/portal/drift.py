@@ -59,15 +59,15 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         answer = await v.run("RepairDrift", {"town": v.field("town")})
         if not answer.ok:
             return v.failed(_back(v), answer.problems)
-        done = answer.data["repairDrift"]
-        repaired, remaining = len(done["repaired"]), len(done["remaining"])
+        result = answer.data["repairDrift"]
+        repaired, remaining = len(result["repaired"]), len(result["remaining"])
         if repaired or not remaining:
             v.flash(
                 v.language.ngettext(
                     "%(num)d écart réparé à %(town)s.",
                     "%(num)d écarts réparés à %(town)s.",
                     repaired,
-                    town=done["town"]["name"],
+                    town=result["town"]["name"],
                 )
             )
         if remaining:
@@ -76,7 +76,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                     "%(num)d écart reste à %(town)s : voyez le détail ci-dessous.",
                     "%(num)d écarts restent à %(town)s : voyez le détail ci-dessous.",
                     remaining,
-                    town=done["town"]["name"],
+                    town=result["town"]["name"],
                 ),
                 "error",
             )

@@ -53,9 +53,7 @@ def test_the_admin_sees_a_deleted_folder_and_repairs_it(
     axe.check(page)
 
 
-def test_ines_gives_a_deputy_mayor_the_end_of_the_mandate(
-    page: Page, demo: str, axe: Axe
-) -> None:
+def test_ines_gives_a_deputy_mayor_the_end_of_the_mandate(page: Page, demo: str, axe: Axe) -> None:
     end = date.today() + timedelta(days=45)
     # Given Inès, administrator of Bièvres, creating the account of a deputy mayor
     sign_in(page, demo, "ines", axe)
@@ -93,3 +91,63 @@ def test_ines_gives_a_deputy_mayor_the_end_of_the_mandate(
     )
     axe.check(page)
     screenshot(page, "admin-mandates")
+
+
+def _new_agent(page: Page, demo: str, town: str, name: str, username: str, share: str) -> None:
+    page.goto(f"{demo}/towns/{town}")
+    form = page.get_by_role("region", name="Créer le compte d'un nouvel agent")
+    form.get_by_label("Prénom et nom").fill(name)
+    form.get_by_label("Identifiant de connexion").fill(username)
+    form.get_by_label("Adresse électronique").fill(f"{username}@{town}.example")
+    form.get_by_label("Rôle").select_option("MANAGER")
+    form.get_by_label("Part du temps").fill(share)
+    form.get_by_role("button", name="Créer le compte").click()
+    expect(page.get_by_role("status")).to_have_text(f"Le compte de {name} a été créé.")
+
+
+def test_the_admin_hands_a_pooled_post_over_with_a_preview(page: Page, demo: str, axe: Axe) -> None:
+    # Given Paul, pooled manager in Vauhallan (20 %), leaving for Nina, who joins Vauhallan
+    sign_in(page, demo, "admin", axe)
+    _new_agent(page, demo, "vauhallan", "Paul Sortant", "paul", "20")
+    _new_agent(page, demo, "igny", "Nina Entrante", "nina", "10")
+    tomorrow = date.today() + timedelta(days=1)
+    # When the administrator opens the handover, step by step
+    page.goto(f"{demo}/admin")
+    page.get_by_role("link", name="Passations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Passation d'un poste")
+    axe.check(page)
+    people = page.get_by_role("region", name="1. Qui part, qui arrive, et quand")
+    people.get_by_label("La personne qui quitte le poste").select_option(label="Paul Sortant")
+    people.get_by_label("La personne qui reprend le poste").select_option(label="Nina Entrante")
+    people.get_by_label("À partir du").fill(tomorrow.isoformat())
+    people.get_by_role("button", name="Choisir les communes").click()
+    towns = page.get_by_role("region", name="2. Les communes")
+    towns.get_by_label("Vauhallan (Responsable mutualisé, 20").check()
+    towns.get_by_label("Désactiver ensuite le compte de Paul Sortant").check()
+    axe.check(page)
+    towns.get_by_role("button", name="Voir ce qui va changer").click()
+    # Then the preview says what will change, and nothing has changed yet
+    preview = page.get_by_role("region", name="3. Ce qui va changer")
+    expect(preview).to_contain_text("reprend le poste de Paul Sortant")
+    row = preview.get_by_role("row", name=re.compile("Vauhallan"))
+    expect(row).to_contain_text("Responsable mutualisé, 20")
+    expect(preview).to_contain_text("Le compte de Paul Sortant sera désactivé")
+    axe.check(page)
+    screenshot(page, "admin-handover-preview")
+    # When he confirms
+    preview.get_by_role("button", name="Confirmer la passation").click()
+    # Then the post has passed, the handover is listed as done, Paul's account is disabled
+    expect(page.get_by_role("status")).to_have_text(
+        "Le poste de Paul Sortant est passé à Nina Entrante."
+    )
+    recent = page.get_by_role("region", name="Passations récentes")
+    done = recent.get_by_role("article", name=re.compile("De Paul Sortant à Nina Entrante"))
+    expect(done).to_contain_text("Terminée.")
+    expect(done).to_contain_text("Vauhallan : faite, 0 rendez-vous repris.")
+    axe.check(page)
+    page.goto(f"{demo}/towns/vauhallan")
+    team = page.get_by_role("region", name="Équipe")
+    expect(team.get_by_role("row", name=re.compile("Nina Entrante"))).to_contain_text(
+        "Responsable mutualisé"
+    )
+    expect(team.get_by_role("row", name=re.compile("Paul Sortant"))).to_have_count(0)
