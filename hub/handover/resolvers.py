@@ -33,16 +33,10 @@ class HandoverQuery:
         effective: date,
     ) -> HandoverPlan:
         services = info.context.services
+        asked = service.Asked(str(outgoing), str(incoming), tuple(towns), effective)
         async with info.context.db() as session:
             found = await service.preview(
-                session,
-                services.backends,
-                info.context.principal,
-                str(outgoing),
-                str(incoming),
-                towns,
-                effective,
-                _limits(info),
+                session, services.backends, info.context.principal, asked, _limits(info)
             )
         return HandoverPlan(
             effective=found.effective,
@@ -78,17 +72,10 @@ class HandoverMutation:
         offboard: bool = False,
     ) -> Handover:
         services = info.context.services
+        asked = service.Asked(str(outgoing), str(incoming), tuple(towns), effective)
         async with info.context.db() as session:
             row = await service.hand_over(
-                session,
-                services.backends,
-                info.context.principal,
-                str(outgoing),
-                str(incoming),
-                towns,
-                effective,
-                offboard,
-                _limits(info),
+                session, services.backends, info.context.principal, asked, offboard, _limits(info)
             )
             progress = await service.towns_of(session, [row.id])
         return Handover.of(row, progress[row.id])

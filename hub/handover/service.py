@@ -46,6 +46,16 @@ ACTION = "person.handover"
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A handover as asked: who leaves, who comes, in which towns, from which day."""
+
+    outgoing_id: str
+    incoming_id: str
+    slugs: tuple[str, ...]
+    effective: date
+
+
+@dataclass(frozen=True)
 class Limits:
     step: float
     """Seconds each store call of a town's events may take, and each directory call."""
@@ -84,23 +94,16 @@ async def _latest(session: AsyncSession, who: plan.People, effective: date) -> H
 
 
 async def preview(
-    session: AsyncSession,
-    backends: Backends,
-    actor: Principal,
-    outgoing_id: str,
-    incoming_id: str,
-    slugs: Sequence[str],
-    effective: date,
-    limits: Limits,
+    session: AsyncSession, backends: Backends, actor: Principal, asked: Asked, limits: Limits
 ) -> Preview:
     """What ``hand_over`` would change, refused as it would be; nothing is written."""
     actor.require_hub_admin()
-    who = await plan.people(session, outgoing_id, incoming_id)
-    day = plan.effective_day(effective, today())
+    who = await plan.people(session, asked.outgoing_id, asked.incoming_id)
+    day = plan.effective_day(asked.effective, today())
     started = await _latest(session, who, day)
     if started is not None and not started.complete:
         raise Conflict("This handover was started and is unfinished: run it again to finish it.")
-    moves = await plan.moves(session, who, slugs)
+    moves = await plan.moves(session, who, asked.slugs)
     swap = swap_for(who.outgoing, who.incoming, day)
     events: dict[str, int | None] = {}
     for move in moves:
@@ -131,22 +134,15 @@ async def _refused(
     await session.commit()
 
 
-async def _start(
-    session: AsyncSession,
-    actor: Principal,
-    who: plan.People,
-    slugs: Sequence[str],
-    effective: date,
-    offboard: bool,
-) -> Handover:
+async def _start(session: AsyncSession, who: plan.People, asked: Asked, offboard: bool) -> Handover:
     """The handover of these people on that day for these towns, unfinished (to resume) or
     finished (nothing more to do), or a new one."""
-    found = await _latest(session, who, effective)
+    found = await _latest(session, who, asked.effective)
     if found is not None:
         rows = await _towns(session, found.id)
         towns = await TownRepository(session).by_ids([r.town_id for r in rows])
         named = {town.slug for town in towns}
-        if named == set(slugs):
+        if named == set(asked.slugs):
             found.offboard = found.offboard or (offboard and not found.complete)
             return found
         if not found.complete:
@@ -156,8 +152,8 @@ async def _start(
                 + "): run it again with them to finish it.",
                 field="towns",
             )
-    day = plan.effective_day(effective, today())
-    moves = await plan.moves(session, who, slugs)
+    day = plan.effective_day(asked.effective, today())
+    moves = await plan.moves(session, who, asked.slugs)
     handover = Handover(
         outgoing_id=who.outgoing.id, incoming_id=who.incoming.id, effective=day, offboard=offboard
     )
@@ -178,32 +174,24 @@ async def _start(
 
 
 async def _towns(session: AsyncSession, handover_id: str) -> list[HandoverTown]:
-    query = (
-        select(HandoverTown)
-        .where(HandoverTown.handover_id == handover_id)
-        .order_by(HandoverTown.position)
-    )
-    return list(await session.scalars(query))
+    return (await towns_of(session, [handover_id]))[handover_id]
 
 
 async def hand_over(
     session: AsyncSession,
     backends: Backends,
     actor: Principal,
-    outgoing_id: str,
-    incoming_id: str,
-    slugs: Sequence[str],
-    effective: date,
+    asked: Asked,
     offboard: bool,
     limits: Limits,
 ) -> Handover:
-    target = f"{outgoing_id}->{incoming_id}"
+    target = f"{asked.outgoing_id}->{asked.incoming_id}"
     try:
         actor.require_hub_admin()
-        who = await plan.people(session, outgoing_id, incoming_id)
-        handover = await _start(session, actor, who, slugs, effective, offboard)
+        who = await plan.people(session, asked.outgoing_id, asked.incoming_id)
+        handover = await _start(session, who, asked, offboard)
     except HubError as exc:
-        await _refused(session, actor, target, exc, outgoing_id)
+        await _refused(session, actor, target, exc, asked.outgoing_id)
         raise
     handover_id = handover.id
     sync = DirectorySync(backends.directory, limits.step)
