@@ -7,7 +7,7 @@ import shutil
 
 from tests.agenda.fixtures import delete_calendars
 from tests.drift.conftest import DriftHub
-from tests.drift.helpers import brief, drifts, reconcile, repair
+from tests.drift.helpers import brief, drifts, reconcile, repair, repairs_audited
 from tests.files.helpers import names, upload, workspace_ids
 
 
@@ -40,6 +40,17 @@ async def test_a_deleted_folder_is_made_again_empty(drift_hub: DriftHub) -> None
     # and repairing again changes nothing (idempotent)
     again = await repair(hub.gql, hub.admin)
     assert again["repaired"] == [] and again["remaining"] == []
+    # each repair is in Igny's trail, by the admin, with what it repaired
+    igny_id = hub.world.towns["igny"].id
+    trail = await repairs_audited(hub.services)
+    assert [(actor, outcome, town) for actor, outcome, town, _ in trail] == [
+        ("admin", "ok", igny_id),
+        ("admin", "ok", igny_id),
+    ]
+    first, second = (details for *_, details in trail)
+    assert len(first["repaired"]) == 1 and "/igny" in first["repaired"][0]
+    assert first["remaining"] == [] and first["failures"] == []
+    assert second == {"repaired": [], "remaining": [], "failures": []}
 
 
 async def test_a_renamed_folder_is_moved_back_with_its_files(drift_hub: DriftHub) -> None:
@@ -101,3 +112,4 @@ async def test_town_admins_check_their_towns_only(drift_hub: DriftHub) -> None:
     assert (await reconcile(hub.gql, hub.world.token("louis"), None)).codes == ["FORBIDDEN"]
     assert (await reconcile(hub.gql, hub.admin, "nowhere")).codes == ["NOT_FOUND"]
     assert not (hub.on_disk / "igny").exists()  # nothing was repaired
+    assert [(a, o) for a, o, _, _ in await repairs_audited(hub.services)] == [("ines", "FORBIDDEN")]
