@@ -109,7 +109,7 @@ async def test_a_portal_form_over_the_limit_is_a_page_in_french(
     assert response.status_code == 413
     alerts = [unescape(t) for t in re.findall(r'role="alert">([^<]*)<', response.text)]
     assert alerts == [
-        "Le formulaire envoyé est trop volumineux ; raccourcissez les textes et réessayez."
+        "Le formulaire envoyé est trop volumineux\u202f; raccourcissez les textes et réessayez."
     ]
     assert "zoe" not in page.text
 
