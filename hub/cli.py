@@ -1,4 +1,5 @@
-"""`hub serve | demo | check | migrate | purge | token | create-admin | invite | schema`."""
+"""`hub serve | demo | check | reconcile | migrate | purge | token | create-admin | invite |
+schema`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="migrate, seed the demo territory and serve")
     commands.add_parser(
         "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
+    )
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="check every town against its backends (exit 1 when something drifted)",
+    )
+    reconcile.add_argument("--town", help="only this town (its slug)")
+    reconcile.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair what can be repaired (exit 1 when something remains)",
     )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser(
@@ -65,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return asyncio.run(_check(settings))
+        if args.command == "reconcile":
+            from hub.drift.command import reconcile_command
+
+            return reconcile_command(settings, town=args.town, repair=args.repair)
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
@@ -145,14 +160,22 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _purge(settings: Settings) -> str:
+    from hub.backends import connect_directory
     from hub.db.base import utcnow
     from hub.db.engine import make_engine, make_sessionmaker
+    from hub.people.mandates import end_mandates, today
     from hub.privacy.retention import purge
     from hub.towns.repository import TownRepository
 
     engine = make_engine(settings.resolved_database_url)
     try:
         sessions = make_sessionmaker(engine)
+        # Mandates that ended leave first, so their memberships count as ended for the purge.
+        directory = connect_directory(settings, sessions)
+        try:
+            ended = await end_mandates(sessions, directory, settings.backend_timeout, today())
+        finally:
+            await directory.close()
         purged = await purge(sessions, settings, utcnow())
         async with sessions() as session:
             towns = {t.id: t.slug for t in await TownRepository(session).visible(None)}
@@ -165,7 +188,8 @@ async def _purge(settings: Settings) -> str:
         f"purged {sum(purged.audit.values())} audit entries of towns"
         + (f" ({per_town})" if per_town else "")
         + f", {purged.other} other audit entries, {purged.sign_ins} sign-in records, "
-        f"{purged.sessions} portal sessions, {purged.exports} expired exports"
+        f"{purged.sessions} portal sessions, {purged.exports} expired exports; "
+        f"{len(ended)} memberships ended with their mandate"
     )
 
 

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
     upload_sweep_age: int = Field(default=24 * 3600, gt=0)
     upload_sweep_interval: int = Field(default=3600, ge=0)
+    # Every town is checked against its backends once in this many seconds (0: never).
+    reconcile_interval: int = Field(default=24 * 3600, ge=0)
     # Request limits (README "Security limits"): bodies of every route but the uploads' files,
     # and what a GraphQL query may ask before it runs.
     max_body_bytes: int = Field(default=1024**2, gt=0)

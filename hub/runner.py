@@ -12,6 +12,7 @@ from hub.app import create_app
 from hub.backends import Endpoints
 from hub.checks import warn_at_startup
 from hub.config import Settings
+from hub.drift.daily import daily_round
 from hub.embedded.stack import EmbeddedStack, start_stack
 from hub.files.sweep import sweep_forever
 from hub.privacy.retention import purge_forever
@@ -45,6 +46,8 @@ def run(settings: Settings, *, demo: bool) -> None:
                 services.in_background(
                     purge_forever(services.sessions, settings, interval=settings.purge_interval)
                 )
+            every = timedelta(seconds=settings.reconcile_interval)
+            services.in_background(daily_round(services, every))
             _banner(settings, stack, demo=demo)
 
         server = uvicorn.Server(

@@ -108,10 +108,19 @@ def mkcalendar_body(display_name: str) -> str:
     )
 
 
-RESOURCETYPE_BODY = (
+COLLECTION_BODY = (
     f'<?xml version="1.0" encoding="utf-8"?><d:propfind {_XMLNS}>'
-    "<d:prop><d:resourcetype/></d:prop></d:propfind>"
+    "<d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>"
 )
+
+
+def displayname_body(display_name: str) -> str:
+    """RFC 4918 §9.2 PROPPATCH setting ``DAV:displayname``."""
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><d:propertyupdate {_XMLNS}><d:set><d:prop>'
+        f"<d:displayname>{escape(display_name)}</d:displayname></d:prop></d:set>"
+        "</d:propertyupdate>"
+    )
 
 
 def canonical_href(href: str) -> str:
@@ -162,23 +171,44 @@ def parse_xml(body: bytes) -> xml.Element:
     return xml.parse(body, backend=BACKEND)
 
 
-def collection_state(body: bytes, path: str) -> bool | None:
-    """What a PROPFIND (Depth 0, ``RESOURCETYPE_BODY``) says of the collection at ``path``:
-    a calendar (True), something else (False), or missing (None): RFC 4918 lets a server
-    answer 207 whose response (or propstat) says 404 for a resource that is not there."""
+@dataclass(frozen=True, slots=True)
+class DavCollection:
+    """What a PROPFIND (Depth 0, ``COLLECTION_BODY``) says of one collection."""
+
+    calendar: bool
+    display_name: str
+
+
+def collection_at(body: bytes, path: str) -> DavCollection | None:
+    """The collection at ``path`` (a calendar or something else), or None when missing: RFC
+    4918 lets a server answer 207 whose response (or propstat) says 404 for a resource that
+    is not there."""
     for response in parse_xml(body).iter(D_RESPONSE):
         href = response.findtext(D_HREF)
         if href is None or canonical_href(href.strip()).rstrip("/") != path.rstrip("/"):
             continue
         if xml.status_code(response.findtext(D_STATUS)) == 404:
             return None
+        kind: xml.Element | None = None
+        name = ""
         for propstat in response.iter(D_PROPSTAT):
-            code = xml.status_code(propstat.findtext(D_STATUS))
-            kind = propstat.find(f"{D_PROP}/{D}resourcetype")
-            if code == 200 and kind is not None:
-                return kind.find(f"{C}calendar") is not None
-        return None
+            if xml.status_code(propstat.findtext(D_STATUS)) != 200:
+                continue
+            kind = propstat.find(f"{D_PROP}/{D}resourcetype") if kind is None else kind
+            name = propstat.findtext(f"{D_PROP}/{D}displayname") or name
+        if kind is None:
+            return None
+        return DavCollection(kind.find(f"{C}calendar") is not None, name.strip())
     return None
+
+
+def patched(body: bytes) -> bool:
+    """Whether a PROPPATCH's multistatus set every property (each propstat 200)."""
+    codes = [
+        xml.status_code(propstat.findtext(D_STATUS))
+        for propstat in parse_xml(body).iter(D_PROPSTAT)
+    ]
+    return bool(codes) and all(code == 200 for code in codes)
 
 
 def parse_multistatus(body: bytes, collection_path: str) -> Multistatus:

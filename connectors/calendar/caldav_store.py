@@ -34,19 +34,22 @@ import aiohttp
 from connectors.breaker import Breaker
 from connectors.calendar._dav import (
     BACKEND,
+    COLLECTION_BODY,
     ICAL_TYPE,
-    RESOURCETYPE_BODY,
     XML_TYPE,
+    DavCollection,
     Multistatus,
     all_events_body,
     canonical_href,
-    collection_state,
+    collection_at,
+    displayname_body,
     has_uid,
     lacks_sync_report,
     mkcalendar_body,
     multiget_body,
     object_name,
     parse_multistatus,
+    patched,
     refuse,
     refuses_sync_token,
     sync_body,
@@ -198,22 +201,46 @@ class CalDAVStore:
 
     async def _is_calendar(self, path: str) -> bool:
         """Whether ``path`` is a calendar (False: missing; ``Conflict``: something else)."""
+        found = await self._collection(path)
+        if found is not None and not found.calendar:
+            raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
+        return found is not None
+
+    async def _collection(self, path: str) -> DavCollection | None:
         reply = await self._request(
             "PROPFIND",
             path,
-            body=RESOURCETYPE_BODY,
+            body=COLLECTION_BODY,
             headers={"Depth": "0", "Content-Type": XML_TYPE},
         )
         if reply.status == 404:
-            return False
+            return None
         if reply.status != 207:
             refuse("PROPFIND", path, reply.status)
-        state = collection_state(reply.body, path)
-        if state is None:
-            return False
-        if not state:
+        return collection_at(reply.body, path)
+
+    async def calendar_name(self, calendar_id: str) -> str | None:
+        """``PROPFIND {home}/{calendar_id}/`` (Depth 0): its ``displayname``."""
+        path = self._calendar_path(calendar_id)
+        found = await self._collection(path)
+        if found is not None and not found.calendar:
             raise Conflict(f"{path} exists and is not a calendar", backend=BACKEND)
-        return True
+        return found.display_name if found is not None else None
+
+    async def rename_calendar(self, calendar_id: str, display_name: str) -> None:
+        """``PROPPATCH {home}/{calendar_id}/`` setting ``displayname``."""
+        path = self._calendar_path(calendar_id)
+        if not await self._is_calendar(path):
+            raise NotFound(f"{path} is not a calendar", backend=BACKEND)
+        reply = await self._call(
+            "PROPPATCH",
+            path,
+            (200, 207),
+            body=displayname_body(display_name),
+            headers={"Content-Type": XML_TYPE},
+        )
+        if reply.status == 207 and not patched(reply.body):
+            raise RequestError(f"PROPPATCH {path}: displayname refused", backend=BACKEND)
 
     # -- reading --------------------------------------------------------------------------
 

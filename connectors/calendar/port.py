@@ -74,6 +74,15 @@ class CalendarStore(Protocol):
         """Create the calendar if it is missing; return its URL. Idempotent."""
         ...
 
+    async def calendar_name(self, calendar_id: str) -> str | None:
+        """The calendar's display name ("" when it has none), or None when there is no
+        calendar; ``Conflict`` when something else has its place."""
+        ...
+
+    async def rename_calendar(self, calendar_id: str, display_name: str) -> None:
+        """Give the calendar this display name; ``NotFound`` when there is no calendar."""
+        ...
+
     async def fetch(self, calendar_id: str, state: SyncState | None) -> SyncResult:
         """Every object of the calendar, read incrementally from ``state`` when possible."""
         ...

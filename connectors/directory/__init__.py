@@ -1,5 +1,19 @@
 """The people directory port and its backends."""
 
-from connectors.directory.port import CreatedPerson, Directory, DirectoryPerson, TownGroup
+from connectors.directory.port import (
+    Account,
+    CreatedPerson,
+    Directory,
+    DirectoryPerson,
+    TownGroup,
+    TownHolding,
+)
 
-__all__ = ["CreatedPerson", "Directory", "DirectoryPerson", "TownGroup"]
+__all__ = [
+    "Account",
+    "CreatedPerson",
+    "Directory",
+    "DirectoryPerson",
+    "TownGroup",
+    "TownHolding",
+]

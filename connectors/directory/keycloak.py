@@ -7,13 +7,8 @@ it).
 
 Layout in the realm: one top-level group (``/entente`` by default) with a child group per town
 (``/entente/{slug}``) and, where the realm has ``organizationsEnabled``, one organisation per
-town whose alias is the slug. Membership is kept in both.
-
-One call goes through the connection's raw async helper instead of a python-keycloak method:
-adding an organisation member, because ``a_organization_user_add`` posts the id unquoted, which
-is not JSON (Keycloak 26 reads a quoted or bare id since keycloak/keycloak#34401; the quoted
-form is what its own admin client sends since keycloak/keycloak#44193 and what a filtering
-proxy lets through).
+town whose alias is the slug (``connectors.directory.keycloak_organizations``). Membership is
+kept in both.
 """
 
 from __future__ import annotations
@@ -22,12 +17,22 @@ import contextlib
 import functools
 import json
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
-from keycloak.exceptions import KeycloakError, KeycloakPostError, raise_error_from_response
+from keycloak.exceptions import (
+    KeycloakError,
+)
 
-from connectors.directory.port import CreatedPerson, DirectoryPerson, TownGroup
+from connectors.directory.keycloak_organizations import Organizations
+from connectors.directory.port import (
+    Account,
+    CreatedPerson,
+    DirectoryPerson,
+    TownGroup,
+    TownHolding,
+)
 from connectors.errors import (
     Conflict,
     ConnectorError,
@@ -93,7 +98,6 @@ class KeycloakDirectory:
     ) -> None:
         """``organizations=None`` reads ``organizationsEnabled`` from the realm on first use."""
         self.realm = realm
-        self._organizations = organizations
         self._parent_name = parent_group
         self._parent_id: str | None = None
         self._page_size = page_size
@@ -110,6 +114,9 @@ class KeycloakDirectory:
             timeout=timeout,  # type: ignore[arg-type]  # httpx takes a float; the hint says int
         )
         self._admin = KeycloakAdmin(connection=self._connection)
+        self._organizations = Organizations(
+            self._admin, self._connection, realm, self._call, page_size, organizations
+        )
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -199,19 +206,6 @@ class KeycloakDirectory:
 
     # -- towns ----------------------------------------------------------------------------
 
-    async def organizations_enabled(self) -> bool:
-        """``GET /admin/realms/{realm}``: its ``organizationsEnabled`` (once, then remembered).
-
-        The full representation needs ``view-realm`` or ``manage-realm``; without either
-        Keycloak answers with the realm name only, which reads here as "no organisations".
-        """
-        if self._organizations is None:
-            rep = await self._call(
-                f"read realm {self.realm}", lambda: self._admin.a_get_realm(self.realm)
-            )
-            self._organizations = bool(rep.get("organizationsEnabled", False))
-        return self._organizations
-
     async def _group_by_path(self, path: str) -> dict[str, Any] | None:
         try:
             return await self._call(
@@ -244,43 +238,8 @@ class KeycloakDirectory:
             self._parent_id = await self._ensure_group(self._parent_name, self._parent_name, None)
         return self._parent_id
 
-    async def _find_organization(self, slug: str) -> str | None:
-        """``GET organizations?first&max``, page by page, for the one whose alias is the slug.
-
-        Exact search only matches names and domains, and ``max`` defaults to 10, so every page
-        is asked for explicitly.
-        """
-        first = 0
-        while True:
-            query = {"first": first, "max": self._page_size, "briefRepresentation": "true"}
-            page = await self._call(
-                "list organizations", functools.partial(self._admin.a_get_organizations, query)
-            )
-            for org in page:
-                if org.get("alias") == slug:
-                    return str(org["id"])
-            if len(page) < self._page_size:
-                return None
-            first += self._page_size
-
-    async def _ensure_organization(self, slug: str, name: str) -> str:
-        found = await self._find_organization(slug)
-        if found is not None:
-            return found
-        payload = {"name": name, "alias": slug, "enabled": True, "domains": []}
-        try:
-            created = await self._call(
-                f"create organization {slug}",
-                lambda: self._admin.a_create_organization(payload),
-            )
-        except Conflict:
-            found = await self._find_organization(slug)
-            if found is None:
-                raise  # the name belongs to another organisation
-            return found
-        if not created:
-            raise Unavailable(f"create organization {slug}: no Location", backend=BACKEND)
-        return str(created)
+    async def organizations_enabled(self) -> bool:
+        return await self._organizations.enabled()
 
     async def ensure_town_group(self, slug: str, name: str) -> TownGroup:
         """``GET group-by-path/{parent}/{slug}``, else ``POST groups/{parent}/children``; then
@@ -289,7 +248,7 @@ class KeycloakDirectory:
         group_id = await self._ensure_group(f"{self._parent_name}/{slug}", slug, parent_id)
         org_id = None
         if await self.organizations_enabled():
-            org_id = await self._ensure_organization(slug, name)
+            org_id = await self._organizations.ensure(slug, name)
         town = TownGroup(group_id=group_id, organization_id=org_id)
         self._towns[slug] = town
         return town
@@ -301,8 +260,8 @@ class KeycloakDirectory:
         group = await self._group_by_path(f"{self._parent_name}/{slug}")
         if group is None:
             raise NotFound(f"town group {slug} does not exist", backend=BACKEND)
-        org_id = await self._find_organization(slug) if await self.organizations_enabled() else None
-        town = TownGroup(group_id=str(group["id"]), organization_id=org_id)
+        org = await self._organizations.find(slug) if await self.organizations_enabled() else None
+        town = TownGroup(group_id=str(group["id"]), organization_id=str(org["id"]) if org else None)
         self._towns[slug] = town
         return town
 
@@ -315,17 +274,6 @@ class KeycloakDirectory:
             self._towns.pop(slug, None)
             raise
 
-    async def _add_organization_member(self, org_id: str, person_id: str) -> None:
-        """``POST organizations/{id}/members`` with the id as a JSON string, via ``a_raw_post``."""
-
-        async def post() -> None:
-            url = f"admin/realms/{self.realm}/organizations/{org_id}/members"
-            response = await self._connection.a_raw_post(url, data=json.dumps(person_id))
-            raise_error_from_response(response, KeycloakPostError, expected_codes=[201])
-
-        with contextlib.suppress(Conflict):  # already a member
-            await self._call(f"add {person_id} to organization {org_id}", post)
-
     async def add_member(self, slug: str, person_id: str) -> None:
         """``PUT users/{uid}/groups/{gid}``, then ``POST organizations/{id}/members``."""
         town = await self._town(slug)
@@ -335,7 +283,7 @@ class KeycloakDirectory:
                 lambda: self._admin.a_group_user_add(person_id, town.group_id),
             )
             if town.organization_id is not None:
-                await self._add_organization_member(town.organization_id, person_id)
+                await self._organizations.add_member(town.organization_id, person_id)
 
     async def remove_member(self, slug: str, person_id: str) -> None:
         """``DELETE users/{uid}/groups/{gid}``, then ``DELETE organizations/{id}/members/{uid}``.
@@ -360,19 +308,55 @@ class KeycloakDirectory:
     async def list_members(self, slug: str) -> list[str]:
         """``GET groups/{id}/members?first&max&briefRepresentation=true``, page by page."""
         town = await self._town(slug)
-        members: list[str] = []
+        with self._forget_town_on_not_found(slug):
+            return [account.id for account in await self._group_accounts(slug, town.group_id)]
+
+    async def _pages(
+        self, what: str, fetch: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+    ) -> list[Account]:
+        accounts: list[Account] = []
         first = 0
         while True:
             query = {"first": first, "max": self._page_size, "briefRepresentation": "true"}
-            with self._forget_town_on_not_found(slug):
-                page = await self._call(
-                    f"list members of {slug}",
-                    functools.partial(self._admin.a_get_group_members, town.group_id, query),
-                )
-            members.extend(str(user["id"]) for user in page)
+            page = await self._call(what, functools.partial(fetch, query))
+            accounts.extend(Account(str(u["id"]), str(u.get("username", ""))) for u in page)
             if len(page) < self._page_size:
-                return members
+                return accounts
             first += self._page_size
+
+    async def _group_accounts(self, slug: str, group_id: str) -> list[Account]:
+        return await self._pages(
+            f"list members of {slug}",
+            lambda query: self._admin.a_get_group_members(group_id, query),
+        )
+
+    async def inspect_town(self, slug: str) -> TownHolding:
+        """``GET group-by-path/{parent}/{slug}`` and ``GET groups/{id}/members``; then
+        ``GET organizations`` (for the alias) and ``GET organizations/{id}/members``, page by
+        page. Read afresh, not from what this connector remembers: drift is exactly where
+        that memory is wrong (it is refreshed here)."""
+        self._towns.pop(slug, None)
+        group = await self._group_by_path(f"{self._parent_name}/{slug}")
+        members = await self._group_accounts(slug, str(group["id"])) if group else []
+        holding = TownHolding(group=group is not None, group_members=tuple(members))
+        org = None
+        if await self.organizations_enabled():
+            org = await self._organizations.find(slug)
+            holding = replace(holding, organizations=True)
+        if org is not None:
+            org_id = str(org["id"])
+            org_members = await self._pages(
+                f"list members of organization {slug}",
+                lambda query: self._admin.a_get_organization_members(org_id, query),
+            )
+            holding = replace(
+                holding,
+                organization_name=str(org.get("name", "")),
+                organization_members=tuple(org_members),
+            )
+        if group is not None:
+            self._towns[slug] = TownGroup(str(group["id"]), str(org["id"]) if org else None)
+        return holding
 
     async def close(self) -> None:
         """Close the HTTP client python-keycloak opened."""

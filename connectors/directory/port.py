@@ -37,6 +37,29 @@ class TownGroup:
     organization_id: str | None
 
 
+@dataclass(frozen=True)
+class Account:
+    """A directory account as a member list shows it."""
+
+    id: str
+    username: str
+
+
+@dataclass(frozen=True)
+class TownHolding:
+    """What the directory holds for a town, read as it is (drift detection).
+
+    ``group``: the town's group exists. ``organizations``: the directory keeps organisations
+    at all (then ``organization_name`` is None when the town's is missing).
+    """
+
+    group: bool
+    group_members: tuple[Account, ...] = ()
+    organizations: bool = False
+    organization_name: str | None = None
+    organization_members: tuple[Account, ...] = ()
+
+
 class Directory(Protocol):
     """A directory of people (Keycloak). Every method raises only ``connectors.errors``."""
 
@@ -71,7 +94,13 @@ class Directory(Protocol):
         ...
 
     async def ensure_town_group(self, slug: str, name: str) -> TownGroup:
-        """Create the town's group (and organisation) unless they exist; same ids every time."""
+        """Create the town's group (and organisation) unless they exist, and give the
+        organisation the town's name; same ids every time."""
+        ...
+
+    async def inspect_town(self, slug: str) -> TownHolding:
+        """Read the town's group and organisation with their members; creates nothing, and
+        a missing group or organisation is said, not raised."""
         ...
 
     async def add_member(self, slug: str, person_id: str) -> None:

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote, urlsplit
 
 from connectors import xml
-from connectors.files.port import TEMP_PREFIX, Entry
+from connectors.files.port import HIDDEN_PREFIX, Entry
 
 DAV = "DAV:"
 OC = "http://owncloud.org/ns"
@@ -220,13 +220,13 @@ def entries(
     body: bytes, base_path: str, *, exclude: str | None, hidden: bool = False
 ) -> list[Entry]:
     """The entries of a multistatus, without ``exclude`` (the listed folder) and, unless
-    ``hidden``, without temporary uploads."""
+    ``hidden``, without the hub's hidden names (``HIDDEN_PREFIX``)."""
     base_length = len(base_path.rstrip("/"))
     found = [_entry(resource, base_length) for resource in parse_multistatus(body)]
     return [
         entry
         for entry in found
-        if entry.path != exclude and (hidden or not entry.name.startswith(TEMP_PREFIX))
+        if entry.path != exclude and (hidden or not entry.name.startswith(HIDDEN_PREFIX))
     ]
 
 

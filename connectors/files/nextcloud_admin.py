@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from connectors.errors import NotFound, RequestError, Unavailable
 from connectors.http import Transport
@@ -74,6 +75,17 @@ class NextcloudAdmin:
         if code not in (100, 200, 102):
             raise RequestError(f"ensure group {gid}: OCS status {code}", backend=self.backend)
 
+    async def group_exists(self, gid: str) -> bool:
+        """``GET /ocs/v2.php/cloud/groups/{gid}`` (its members): 404 when there is none."""
+        code, _ = await self._ocs(
+            "GET", f"/ocs/v2.php/cloud/groups/{quote(gid, safe='')}", what=f"read group {gid}"
+        )
+        if code == 404:
+            return False
+        if code not in (100, 200):
+            raise RequestError(f"read group {gid}: OCS status {code}", backend=self.backend)
+        return True
+
     async def team_folders(self) -> dict[int, dict[str, Any]]:
         """``GET /index.php/apps/groupfolders/folders`` (an object keyed by id, or ``[]``)."""
         code, data = await self._ocs(
@@ -121,6 +133,32 @@ class NextcloudAdmin:
                     backend=self.backend,
                 )
         return folder_id
+
+    async def rename_team_folder(self, folder_id: int, mount_point: str) -> None:
+        """``POST /index.php/apps/groupfolders/folders/{id}/mountpoint {mountpoint}``."""
+        code, _ = await self._ocs(
+            "POST",
+            f"/index.php/apps/groupfolders/folders/{folder_id}/mountpoint",
+            what=f"rename team folder {folder_id}",
+            body={"mountpoint": mount_point},
+        )
+        if code not in (100, 200):
+            raise RequestError(
+                f"rename team folder {folder_id}: OCS status {code}", backend=self.backend
+            )
+
+    async def unbind_team_folder(self, folder_id: int, group: str) -> None:
+        """``DELETE /index.php/apps/groupfolders/folders/{id}/groups/{group}``."""
+        code, _ = await self._ocs(
+            "DELETE",
+            f"/index.php/apps/groupfolders/folders/{folder_id}/groups/{quote(group, safe='')}",
+            what=f"take {group} off team folder {folder_id}",
+        )
+        if code not in (100, 200):
+            raise RequestError(
+                f"take {group} off team folder {folder_id}: OCS status {code}",
+                backend=self.backend,
+            )
 
     async def aclose(self) -> None:
         if self._owns_transport:

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-TEMP_PREFIX = ".~entente-upload-"
-"""Uploads are streamed under this hidden name in the target folder, then moved into place.
-Listings never show it; ``hub.files.paths`` refuses it as a user-chosen name."""
+HIDDEN_PREFIX = ".~entente-"
+"""Names the hub keeps for itself: listings never show them, ``hub.files.paths`` refuses them
+as user-chosen names."""
+TEMP_PREFIX = HIDDEN_PREFIX + "upload-"
+"""Uploads are streamed under this hidden name in the target folder, then moved into place."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class FileStore(Protocol):
         ...
 
     async def list_all(self, path: str) -> builtins.list[Entry]:
-        """Like ``list``, temporary uploads (``TEMP_PREFIX``) included."""
+        """Like ``list``, hidden names (``HIDDEN_PREFIX``: uploads in progress…) included."""
         ...
 
     async def stat(self, path: str) -> Entry:

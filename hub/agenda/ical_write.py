@@ -65,6 +65,18 @@ def attendee(person: EventPerson) -> icalendar.vCalAddress:
     return attendee
 
 
+def add_people(event: icalendar.Component, persons: Sequence[EventPerson]) -> None:
+    """The people an event books: an ATTENDEE each, and their ids in ``X-ENTENTE-PEOPLE``."""
+    for person in persons:
+        if not PERSON_ID_PATTERN.fullmatch(person.id):
+            raise ValueError(f"invalid person id {person.id!r}")
+        event.add("ATTENDEE", attendee(person))
+    if persons:
+        # Written as TEXT (commas escaped): Radicale's vobject keeps only the first value of
+        # an unknown property with bare commas.
+        event.add(PEOPLE_PROPERTY, icalendar.vText(",".join(p.id for p in persons)))
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("a timed event needs timezone-aware start and end")
@@ -130,12 +142,7 @@ def build_event(
         event.add("LOCATION", location)
     if description:
         event.add("DESCRIPTION", description)
-    for person in persons:
-        event.add("ATTENDEE", attendee(person))
-    if persons:
-        # Written as TEXT (commas escaped): Radicale's vobject keeps only the first value of
-        # an unknown property with bare commas.
-        event.add(PEOPLE_PROPERTY, icalendar.vText(",".join(p.id for p in persons)))
+    add_people(event, persons)
     event.add(TOWN_PROPERTY, town_slug)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)

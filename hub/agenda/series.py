@@ -263,7 +263,7 @@ def following(
     master.pop("RRULE", None)
     for rule in rules:
         if "COUNT" in rule:
-            left = rule["COUNT"][0] - _count_before(master, rule, value) + 1
+            left = rule["COUNT"][0] - _count_before(master, rule, value)
             rule["COUNT"] = [max(1, left)]
         master.add("RRULE", rule)
     for name in ("DTSTART", "DTEND", "DURATION"):

@@ -70,7 +70,7 @@ def record(
 
 def _record_each(
     session: AsyncSession,
-    actor: Principal,
+    actor: Principal | None,
     action: str,
     target: str,
     town_id: str | None,
@@ -97,7 +97,7 @@ def _record_each(
 
 async def audited(
     session: AsyncSession,
-    actor: Principal,
+    actor: Principal | None,
     action: str,
     target: str,
     change: Callable[[], Awaitable[T]],
@@ -107,6 +107,7 @@ async def audited(
     about: About | None = None,
 ) -> T:
     """Run ``change`` and commit it with its audit entry, or roll it back and audit the refusal.
+    ``actor`` None is the hub itself (a scheduled task, a command run by the operator).
 
     ``described`` names the target and town better once the change is done (a new town's id);
     ``about`` (filled in by ``change``) adds the person concerned, the towns and details.
@@ -131,7 +132,7 @@ async def audited(
 
 async def _record_refusal(
     session: AsyncSession,
-    actor: Principal,
+    actor: Principal | None,
     action: str,
     target: str,
     town_id: str | None,

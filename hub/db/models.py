@@ -2,7 +2,9 @@
 
 from hub.audit.models import AuditEntry
 from hub.db.base import Base
+from hub.drift.models import TownDrift
 from hub.feeds.models import CalendarFeed
+from hub.handover.models import Handover, HandoverTown
 from hub.identity.models import Invitation, PortalSession
 from hub.people.models import Membership, Person
 from hub.privacy.models import Erasure, ErasureStep, ExportPart, PersonalExport, RetentionSetting
@@ -15,6 +17,8 @@ __all__ = [
     "Erasure",
     "ErasureStep",
     "ExportPart",
+    "Handover",
+    "HandoverTown",
     "Invitation",
     "Membership",
     "Person",
@@ -23,6 +27,7 @@ __all__ = [
     "ProvisioningStep",
     "RetentionSetting",
     "Town",
+    "TownDrift",
     "Workspace",
     "WorkspaceTown",
 ]

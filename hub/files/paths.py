@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from connectors.files.port import TEMP_PREFIX
+from connectors.files.port import HIDDEN_PREFIX
 
 MAX_SEGMENT_BYTES = 255
 MAX_PATH_BYTES = 4096
@@ -71,8 +71,8 @@ def validate_name(name: str) -> str:
         raise UnsafePath(name, "this name is reserved by the server")
     if lowered.endswith(_RESERVED_SUFFIXES):
         raise UnsafePath(name, "the .part and .filepart suffixes are reserved for uploads")
-    if name.startswith(TEMP_PREFIX):
-        raise UnsafePath(name, "this prefix is reserved for uploads in progress")
+    if name.startswith(HIDDEN_PREFIX):
+        raise UnsafePath(name, "this prefix is reserved for the hub's own files")
     if name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
         raise UnsafePath(name, "this is a reserved device name on Windows")
     return name

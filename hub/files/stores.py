@@ -16,10 +16,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from connectors.checks import Finding
-from connectors.files.port import FileStore
+from connectors.files.port import HIDDEN_PREFIX, FileStore
 from hub import backend_errors
 from hub.errors import BackendUnavailable
 
@@ -28,13 +28,30 @@ log = logging.getLogger(__name__)
 StoreFactory = Callable[[str], FileStore]
 """Builds the store of one root folder on a backend."""
 
+MARKER = HIDDEN_PREFIX + "workspace-"
+
+
+def marker_name(root: str) -> str:
+    """The hidden folder that says "this folder is the workspace whose root is ``root``":
+    named after the root's last segment, so that the folder is still recognised once someone
+    renamed or moved it on the server (``hub.drift.files`` looks for it)."""
+    return MARKER + root.rstrip("/").rsplit("/", 1)[-1]
+
 
 class TeamFolders(Protocol):
-    """What the Nextcloud admin API gives provisioning (``NextcloudAdmin``)."""
+    """What the Nextcloud admin API gives provisioning and drift (``NextcloudAdmin``)."""
 
     async def ensure_group(self, gid: str) -> None: ...
 
+    async def group_exists(self, gid: str) -> bool: ...
+
     async def ensure_team_folder(self, mount_point: str, group: str) -> int: ...
+
+    async def team_folders(self) -> dict[int, dict[str, Any]]: ...
+
+    async def rename_team_folder(self, folder_id: int, mount_point: str) -> None: ...
+
+    async def unbind_team_folder(self, folder_id: int, group: str) -> None: ...
 
     async def aclose(self) -> None: ...
 
@@ -63,6 +80,14 @@ class FileStores:
         self.checks = dict(checks or {})
         """Per backend, what ``hub check`` asks it (``connectors.checks``)."""
 
+    def team_folders(self, backend: str) -> TeamFolders | None:
+        """The team-folder API when ``backend`` keeps workspaces as team folders."""
+        return self._team_folders if backend == "nextcloud" else None
+
+    def folder_groups(self, slugs: Sequence[str]) -> set[str]:
+        """The groups a team folder of these towns is given: theirs and the hub's own."""
+        return {*slugs, *([self._hub_group] if self._hub_group else [])}
+
     @property
     def connected(self) -> bool:
         return bool(self._factories)
@@ -85,15 +110,18 @@ class FileStores:
         return found
 
     async def ensure_workspace_folder(self, backend: str, root: str, groups: Sequence[str]) -> None:
-        """The workspace's folder exists (safe to call twice): a plain directory on WebDAV; on
-        Nextcloud a team folder at ``root`` bound to each town's group and the hub's own."""
+        """The workspace's folder exists (safe to call twice): a plain directory on WebDAV,
+        holding its marker (``marker_name``); on Nextcloud a team folder at ``root`` bound to
+        each town's group and the hub's own (the team folder has an id of its own)."""
         if backend == "nextcloud" and self._team_folders is not None:
             mount_point = root.strip("/")
-            for group in [*groups, *([self._hub_group] if self._hub_group else [])]:
+            for group in sorted(self.folder_groups(groups)):
                 await self._team_folders.ensure_group(group)
                 await self._team_folders.ensure_team_folder(mount_point, group)
             return
-        await self.store(backend, root).ensure_folder("/")
+        store = self.store(backend, root)
+        await store.ensure_folder("/")
+        await store.ensure_folder("/" + marker_name(root))
 
     async def aclose(self) -> None:
         stores, self._open = list(self._open.values()), {}

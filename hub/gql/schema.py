@@ -16,11 +16,13 @@ from graphql import GraphQLError
 from hub.agenda.resolvers import AgendaMutation, AgendaQuery
 from hub.allocation.resolvers import AllocationQuery
 from hub.audit.resolvers import AuditQuery
+from hub.drift.resolvers import DriftMutation, DriftQuery
 from hub.feeds.resolvers import FeedMutation, FeedQuery
 from hub.files.resolvers import FilesMutation, FilesQuery
 from hub.gql import scalars
 from hub.gql.executor import HubExecutor, QuietExecutor
 from hub.gql.limits import DocumentChecks, Documents, QueryLimits
+from hub.handover.resolvers import HandoverMutation, HandoverQuery
 from hub.people.resolvers import PeopleMutation, PeopleQuery
 from hub.privacy.resolvers import PrivacyMutation, PrivacyQuery
 from hub.towns.resolvers import TownMutation, TownQuery
@@ -36,11 +38,22 @@ Query = merge_types(
         AuditQuery,
         FeedQuery,
         PrivacyQuery,
+        DriftQuery,
+        HandoverQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (TownMutation, PeopleMutation, FilesMutation, AgendaMutation, FeedMutation, PrivacyMutation),
+    (
+        TownMutation,
+        PeopleMutation,
+        FilesMutation,
+        AgendaMutation,
+        FeedMutation,
+        PrivacyMutation,
+        DriftMutation,
+        HandoverMutation,
+    ),
 )
 
 

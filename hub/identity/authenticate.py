@@ -15,6 +15,7 @@ from hub.identity.principal import Principal
 from hub.identity.sessions import find_session
 from hub.identity.tokens import Claims, InvalidToken
 from hub.identity.userinfo import UserinfoUnavailable
+from hub.people.mandates import today
 from hub.people.models import Membership, Person
 from hub.people.repository import MembershipRepository
 from hub.services import Services
@@ -82,7 +83,14 @@ async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Pri
 # Every request pays for this one: the person and their memberships in one prebuilt statement,
 # read in one round trip (hub.db.reads).
 _PERSON_AND_ROLES = (
-    select(Person.username, Person.active, Person.hub_admin, Membership.town_id, Membership.role)
+    select(
+        Person.username,
+        Person.active,
+        Person.hub_admin,
+        Membership.town_id,
+        Membership.role,
+        Membership.mandate_end,
+    )
     .outerjoin(Membership, Membership.person_id == Person.id)
     .where(Person.id == bindparam("person_id"))
 )
@@ -95,7 +103,12 @@ async def principal_by_id(session: AsyncSession, person_id: str) -> Principal:
     username, active, hub_admin = rows[0][0], rows[0][1], rows[0][2]
     if not active:
         raise Unauthenticated(DISABLED)
-    roles = {row[3]: row[4] for row in rows if row[3] is not None}
+    # An elected official's mandate ends at its date, whether or not the hub has yet ended
+    # the membership (hub.people.mandates).
+    on = today()
+    roles = {
+        row[3]: row[4] for row in rows if row[3] is not None and (row[5] is None or row[5] > on)
+    }
     return Principal(person_id=person_id, username=username, hub_admin=hub_admin, roles=roles)
 
 
@@ -105,4 +118,4 @@ async def principal_for_person(session: AsyncSession, person: Person | None) -> 
     if not person.active:
         raise Unauthenticated(DISABLED)
     memberships = await MembershipRepository(session).of_people([person.id])
-    return Principal.of(person, memberships)
+    return Principal.of(person, memberships, today())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from hub.errors import Forbidden
 from hub.people.models import Membership, Person, Role
@@ -17,12 +18,13 @@ class Principal:
     roles: Mapping[str, Role] = field(default_factory=dict)  # town id -> role
 
     @classmethod
-    def of(cls, person: Person, memberships: Iterable[Membership]) -> Principal:
+    def of(cls, person: Person, memberships: Iterable[Membership], on: date) -> Principal:
+        """Roles held ``on`` that day: an elected official's ends with the mandate."""
         return cls(
             person_id=person.id,
             username=person.username,
             hub_admin=person.hub_admin,
-            roles={m.town_id: m.role for m in memberships},
+            roles={m.town_id: m.role for m in memberships if m.current(on)},
         )
 
     def sees_town(self, town_id: str) -> bool:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.directory.port import CreatedPerson, DirectoryPerson, TownGroup
+from connectors.directory.port import (
+    Account,
+    CreatedPerson,
+    DirectoryPerson,
+    TownGroup,
+    TownHolding,
+)
 from connectors.errors import NotFound
 from hub.people.models import Membership, Person
 from hub.towns.models import Town
@@ -78,6 +84,15 @@ class LocalDirectory:
         )
         async with self._sessions() as session:
             return [PREFIX + name for name in await session.scalars(query)]
+
+    async def inspect_town(self, slug: str) -> TownHolding:
+        """The hub's own rows: the town's group is the town, its members the hub's."""
+        async with self._sessions() as session:
+            if await session.scalar(select(Town.id).where(Town.slug == slug)) is None:
+                return TownHolding(group=False)
+        members = await self.list_members(slug)
+        accounts = tuple(Account(member, member.removeprefix(PREFIX)) for member in members)
+        return TownHolding(group=True, group_members=accounts)
 
     async def close(self) -> None:
         """Nothing to release."""

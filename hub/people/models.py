@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, String
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UTCDateTime, new_id, utcnow
@@ -14,6 +14,8 @@ class Role(StrEnum):
     MANAGER = "MANAGER"
     TOWN_ADMIN = "TOWN_ADMIN"
     DPO = "DPO"  # the town's data-protection officer: people, audit, register; no files, no agenda
+    ELECTED = "ELECTED"
+    """A mayor or a deputy: the membership ends by itself with the mandate (``mandate_end``)."""
 
 
 class Person(Base):
@@ -42,3 +44,9 @@ class Membership(Base):
     )
     role: Mapped[Role] = mapped_column(Enum(Role, name="role", native_enum=False, length=16))
     share: Mapped[float | None] = mapped_column(Float)
+    # ELECTED only: from this day (Europe/Paris) the membership is over (hub.people.mandates).
+    mandate_end: Mapped[date | None] = mapped_column(Date)
+
+    def current(self, today: date) -> bool:
+        """Whether the membership still holds on ``today`` (a mandate ends at its date)."""
+        return self.mandate_end is None or self.mandate_end > today

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from hub.gql.context import Info
-from hub.people import service
+from hub.people import mandates, service
 from hub.people.directory_sync import DirectorySync
 from hub.people.models import Role
 from hub.people.repository import PersonRepository
@@ -22,6 +24,9 @@ class StaffTownInput:
     town: str
     role: RoleType  # type: ignore[valid-type]
     share: float | None = None
+    mandate_end: date | None = strawberry.field(
+        default=None, description="ELECTED only, and required then: the day the mandate ends."
+    )
 
 
 @strawberry.input
@@ -42,6 +47,17 @@ class PeopleQuery:
         assert person is not None  # the principal was loaded from this row
         return Me(person=Person.of(person), hub_admin=person.hub_admin, person_id=person.id)
 
+    @strawberry.field(
+        description="Elected officials whose mandate ends within `within` days (1-3650), "
+        "soonest first, in the towns the caller administers."
+    )
+    async def mandate_ends(self, info: Info, within: int = 90) -> list[Membership]:
+        async with info.context.db() as session:
+            rows = await mandates.upcoming(
+                session, info.context.principal, within, mandates.today()
+            )
+        return [Membership.of(row) for row in rows]
+
     @strawberry.field(description="Hub admins: everyone; others: the people of their towns.")
     async def people(self, info: Info, search: str | None = None) -> list[Person]:
         async with info.context.db() as session:
@@ -57,13 +73,16 @@ class PeopleMutation:
             input.username,
             input.display_name,
             input.email,
-            [service.StaffTown(t.town, Role(t.role), t.share) for t in input.towns],
+            [service.StaffTown(t.town, Role(t.role), t.share, t.mandate_end) for t in input.towns],
         )
         async with info.context.db() as session:
             row = await service.add_staff(session, _sync(info), info.context.principal, data)
         return Person.of(row)
 
-    @strawberry.mutation(description="Give a person a role (and share) in a town.")
+    @strawberry.mutation(
+        description="Give a person a role (and share) in a town; an ELECTED role needs the day "
+        "its mandate ends (`mandateEnd`), when the membership ends by itself."
+    )
     async def set_membership(
         self,
         info: Info,
@@ -71,10 +90,18 @@ class PeopleMutation:
         town: str,
         role: RoleType,  # type: ignore[valid-type]
         share: float | None = None,
+        mandate_end: date | None = None,
     ) -> Membership:
         async with info.context.db() as session:
             row = await service.set_membership(
-                session, _sync(info), info.context.principal, str(person), town, Role(role), share
+                session,
+                _sync(info),
+                info.context.principal,
+                str(person),
+                town,
+                Role(role),
+                share,
+                mandate_end,
             )
         return Membership.of(row)
 

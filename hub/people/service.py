@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,7 @@ from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.people import validation
 from hub.people.directory_sync import DirectorySync
+from hub.people.mandates import today
 from hub.people.models import Membership, Person, Role
 from hub.people.repository import MembershipRepository, PersonRepository
 from hub.towns.models import Town
@@ -26,6 +28,7 @@ class StaffTown:
     town: str
     role: Role
     share: float | None
+    mandate_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ async def set_membership(
     slug: str,
     role: Role,
     share: float | None,
+    mandate_end: date | None = None,
 ) -> Membership:
     about = About(person_id=person_id, details={"role": role.value, "share": share})
+    if mandate_end is not None:
+        about.details["mandateEnd"] = mandate_end.isoformat()
 
     async def change() -> Membership:
         town = await _administered_town(session, actor, slug)
@@ -66,11 +72,12 @@ async def set_membership(
             m.share or 0.0 for m in await memberships.of_people([person.id]) if m.town_id != town.id
         )
         checked_share = validation.share(share, others)
+        end = validation.mandate_end(role, mandate_end, today())
         membership = await memberships.get(person.id, town.id)
         if membership is None:
             membership = Membership(person_id=person.id, town_id=town.id)
             session.add(membership)
-        membership.role, membership.share = role, checked_share
+        membership.role, membership.share, membership.mandate_end = role, checked_share, end
         await session.flush()
         await sync.join(person, town.slug)
         return membership
@@ -128,7 +135,11 @@ async def add_staff(
         towns = [await _administered_town(session, actor, item.town) for item in data.towns]
         about.town_ids = [town.id for town in towns]
         about.details["towns"] = {
-            town.id: {"role": item.role.value, "share": item.share}
+            town.id: {
+                "role": item.role.value,
+                "share": item.share,
+                **({"mandateEnd": item.mandate_end.isoformat()} if item.mandate_end else {}),
+            }
             for town, item in zip(towns, data.towns, strict=True)
         }
         if len({town.id for town in towns}) != len(towns):
@@ -148,9 +159,16 @@ async def add_staff(
         total = 0.0
         for town, item in zip(towns, data.towns, strict=True):
             checked = validation.share(item.share, total)
+            end = validation.mandate_end(item.role, item.mandate_end, today())
             total += checked or 0.0
             session.add(
-                Membership(person_id=person.id, town_id=town.id, role=item.role, share=checked)
+                Membership(
+                    person_id=person.id,
+                    town_id=town.id,
+                    role=item.role,
+                    share=checked,
+                    mandate_end=end,
+                )
             )
         await session.flush()
         for town in towns:

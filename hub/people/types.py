@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -62,12 +63,21 @@ class Membership:
     share: float | None = strawberry.field(
         description="Agreed fraction of working time for this town (0..1)."
     )
+    mandate_end: date | None = strawberry.field(
+        description="ELECTED: from this day (Europe/Paris) the membership is over."
+    )
     town_id: strawberry.Private[str]
     person_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, row: MembershipModel) -> Membership:
-        return cls(role=row.role, share=row.share, town_id=row.town_id, person_id=row.person_id)
+        return cls(
+            role=row.role,
+            share=row.share,
+            mandate_end=row.mandate_end,
+            town_id=row.town_id,
+            person_id=row.person_id,
+        )
 
     @strawberry.field
     async def town(self, info: Info) -> Annotated[Town, strawberry.lazy("hub.towns.types")]:

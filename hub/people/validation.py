@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 
 from hub.errors import BadInput
+from hub.people.models import Role
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 # Deliberately loose: the directory sends a verification e-mail, which is the real check.
@@ -40,5 +42,27 @@ def share(value: float | None, others: float) -> float | None:
             f"With this share the person's agreed time would be {others + value:.0%} "
             "of a full post; lower another town's share first.",
             field="share",
+        )
+    return value
+
+
+MANDATE_YEARS = 7
+"""A municipal mandate lasts six years; a later end is a typing mistake."""
+
+
+def mandate_end(role: Role, value: date | None, today: date) -> date | None:
+    """An elected official's membership needs the day their mandate ends; no other role has
+    one."""
+    if role is not Role.ELECTED:
+        if value is not None:
+            raise BadInput(
+                "Only an elected official's membership has a mandate end.", field="mandateEnd"
+            )
+        return None
+    if value is None:
+        raise BadInput("Give the day the elected official's mandate ends.", field="mandateEnd")
+    if not today < value <= today.replace(year=today.year + MANDATE_YEARS):
+        raise BadInput(
+            f"A mandate ends after today and within {MANDATE_YEARS} years.", field="mandateEnd"
         )
     return value

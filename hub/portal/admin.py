@@ -12,11 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
+from hub.portal import drift, mandates
 from hub.portal.i18n import N_
 from hub.portal.nav import page
 from hub.portal.web import Refused, Visit
 
-ROLES = ("STAFF", "MANAGER", "TOWN_ADMIN", "DPO")
+ROLES = ("STAFF", "MANAGER", "TOWN_ADMIN", "DPO", "ELECTED")
 SHARE_FORMAT = N_("La part du temps est un pourcentage entre 0 et 100, par exemple 30.")
 
 
@@ -63,7 +64,15 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         answer = await v.run("AdminTowns")
         v.refuse_unless_ok(answer)
         shown = [t for t in answer.data["towns"] if nav.administers(t["slug"])]
-        return v.render("admin_towns.html", {"nav": nav, "towns": shown})
+        return v.render(
+            "admin_towns.html",
+            {
+                "nav": nav,
+                "towns": shown,
+                "drift_reports": await drift.reports(v),
+                "mandate_ends": await mandates.upcoming(v),
+            },
+        )
 
     @router.post("/admin/towns")
     async def provision(v: Visit = Depends(visit)) -> Response:
@@ -112,6 +121,8 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 "roles": ROLES,
                 "find": wanted,
                 "candidates": candidates,
+                "drift_reports": await drift.reports(v, slug) if manages else [],
+                "mandate_ends": await mandates.upcoming(v, slug) if manages else [],
             },
         )
 
@@ -132,6 +143,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                     "town": slug,
                     "role": role if role in ROLES else "STAFF",
                     "share": share,
+                    "mandateEnd": mandates.mandate_end(v, role),
                 }
             ],
         }
@@ -155,6 +167,7 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 "town": slug,
                 "role": role if role in ROLES else "STAFF",
                 "share": share,
+                "mandateEnd": mandates.mandate_end(v, role),
             },
         )
         if not answer.ok:

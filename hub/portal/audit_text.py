@@ -30,6 +30,8 @@ SENTENCES = {
     "person.offboard": N_("%(actor)s a désactivé le compte de %(person)s."),
     "membership.set": N_("%(actor)s a donné à %(person)s le rôle « %(role)s »."),
     "membership.remove": N_("%(actor)s a retiré %(person)s de l'équipe de la commune."),
+    "person.handover": N_("%(actor)s a confié le poste de %(person)s (%(role)s) à %(label)s."),
+    "membership.expire": N_("Le mandat de %(person)s a pris fin : son rôle d'élu aussi."),
     "town.provision": N_("%(actor)s a mis en service la commune « %(town)s »."),
     "town.provision.directory": N_("Mise en service de %(town)s : étape « annuaire »."),
     "town.provision.files": N_("Mise en service de %(town)s : étape « fichiers »."),
@@ -70,6 +72,7 @@ ROLES = {
     "MANAGER": N_("Responsable mutualisé"),
     "TOWN_ADMIN": N_("Administrateur de la commune"),
     "DPO": N_("Délégué à la protection des données"),
+    "ELECTED": N_("Élu municipal"),
 }
 OUTCOMES = {
     "ok": N_("effectué"),

@@ -39,6 +39,9 @@ BY_FIELD = {
         "Cet identifiant de connexion est déjà pris : choisissez-en un autre, ou ajoutez la "
         "personne depuis « Ajouter une personne déjà inscrite »."
     ),
+    ("BAD_INPUT", "mandateEnd"): N_(
+        "Un élu a une date de fin de mandat, après aujourd'hui et dans les sept ans à venir."
+    ),
     ("BAD_INPUT", "share"): N_(
         "Avec cette part, le temps convenu de cette personne dépasserait 100 % d'un temps "
         "plein : réduisez d'abord sa part dans une autre commune."

@@ -16,7 +16,17 @@ from strawberry.schema.base import BaseSchema
 
 from hub.config import Settings
 from hub.identity.routes import safe_next
-from hub.portal import admin, agenda, audit_log, file_search, files, privacy, subscription
+from hub.portal import (
+    admin,
+    agenda,
+    audit_log,
+    drift,
+    file_search,
+    files,
+    handover,
+    privacy,
+    subscription,
+)
 from hub.portal.agenda_view import view
 from hub.portal.client import PortalClient
 from hub.portal.dates import Week, first_of, parse_month, shift_month, today
@@ -111,6 +121,8 @@ def portal_router(settings: Settings, schema: BaseSchema) -> APIRouter:
     file_search.routes(router, visit)  # before /files/{workspace}, which would take it
     files.routes(router, visit, visiting(client, read_form=files.leading_fields))
     admin.routes(router, visit)
+    drift.routes(router, visit)
+    handover.routes(router, visit)
     audit_log.routes(router, visit)
     privacy.routes(router, visit)
     return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -32,3 +33,4 @@ def _language(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(env=environment, context_processors=[_language])
 environment.filters["instant"] = parse_instant
 environment.filters["month_day"] = first_of
+environment.filters["day"] = date.fromisoformat

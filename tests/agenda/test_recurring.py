@@ -243,6 +243,42 @@ async def test_changing_the_following_ones_splits_the_series(calendar_hub: Calen
     ]
 
 
+async def test_changing_the_following_ones_of_a_counted_series_keeps_its_count(
+    calendar_hub: CalendarHub,
+) -> None:
+    # given six Thursday permanences from 3 September (COUNT=6: to 8 October)
+    hub = await territory(calendar_hub)
+    await permanence(hub, recurrence="FREQ=WEEKLY;COUNT=6")
+    fourth = occurrence(await agenda(hub), date(2026, 9, 24))
+    # when the following ones from the fourth move to the morning
+    morning = paris(date(2026, 9, 24), 9)
+    reply = await hub.gql(
+        UPDATE,
+        {
+            "id": fourth["id"],
+            "etag": fourth["etag"],
+            "scope": "FOLLOWING",
+            "input": update_input(
+                fourth,
+                hub,
+                start=morning.isoformat(),
+                end=(morning + timedelta(hours=3)).isoformat(),
+            ),
+        },
+        token=hub.world.token("camille"),
+    )
+    reply.ok()
+    # then there are still six: three afternoons, three mornings (Radicale reads the same)
+    assert await expanded(hub, paris(date(2026, 9, 1), 0), paris(date(2026, 12, 1), 0)) == [
+        ("Permanence de Camille", "09-03 14:00"),
+        ("Permanence de Camille", "09-10 14:00"),
+        ("Permanence de Camille", "09-17 14:00"),
+        ("Permanence de Camille", "09-24 09:00"),
+        ("Permanence de Camille", "10-01 09:00"),
+        ("Permanence de Camille", "10-08 09:00"),
+    ]
+
+
 async def test_deleting_the_following_ones_ends_the_series(calendar_hub: CalendarHub) -> None:
     hub = await territory(calendar_hub)
     await permanence(hub)

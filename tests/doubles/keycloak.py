@@ -327,6 +327,7 @@ class KeycloakDouble:
         add("GET", realm + "/organizations", self._list_orgs)
         add("POST", realm + "/organizations", self._create_org)
         add("GET", realm + "/organizations/{oid}", self._get_org)
+        add("PUT", realm + "/organizations/{oid}", self._update_org)
         add("DELETE", realm + "/organizations/{oid}", self._delete_org)
         add("GET", realm + "/organizations/{oid}/members", self._org_members)
         add("POST", realm + "/organizations/{oid}/members", self._add_org_member)
@@ -872,6 +873,28 @@ class KeycloakDouble:
 
     async def _get_org(self, request: web.Request) -> web.Response:
         return _json(200, self._org(request.match_info["oid"]).rep(False))
+
+    async def _update_org(self, request: web.Request) -> web.Response:
+        """``OrganizationResource#update``: every field from the representation (domains
+        left out become none), the name unique."""
+        org = self._org(request.match_info["oid"])
+        rep = await self._json_body(request)
+        if not isinstance(rep, dict):
+            raise _error(400, "Organization cannot be null.")
+        name = str(rep.get("name") or "").strip()
+        if not name:
+            raise _error(400, "Name can not be null")
+        if any(o.name == name and o.id != org.id for o in self.organizations.values()):
+            raise _error(409, "A organization with the same name already exists.")
+        org.name = name
+        org.enabled = bool(rep.get("enabled", True))
+        org.description = rep.get("description")
+        org.domains = [
+            {"name": str(d.get("name", "")).lower(), "verified": bool(d.get("verified"))}
+            for d in rep.get("domains") or []
+        ]
+        org.attributes = {k: list(v) for k, v in (rep.get("attributes") or {}).items()}
+        return _json(204)
 
     async def _delete_org(self, request: web.Request) -> web.Response:
         org = self._org(request.match_info["oid"])

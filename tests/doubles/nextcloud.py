@@ -19,7 +19,9 @@ What it models, and where each rule comes from upstream:
   non-OCS route, so a v1 envelope (HTTP 200, ``statuscode`` 100); ``GET folders`` returns an
   object keyed by id, and ``[]`` when there is none (PHP's empty array); ``POST folders
   {mountpoint}`` returns the folder; ``POST folders/{id}/groups {group}`` -> ``{"success":
-  true}``; JSON or form bodies (AppFramework reads both).
+  true}``, ``DELETE folders/{id}/groups/{group}`` takes it off; ``POST
+  folders/{id}/mountpoint {mountpoint}`` renames; JSON or form bodies
+  (AppFramework reads both).
 - WebDAV files (``/remote.php/dav/files/{user}/…``, sabre/dav + Nextcloud's dav app): stored in
   a folder. PROPFIND Depth 0/1 (missing/infinity -> 1, Nextcloud disables infinity), 207 with a
   200 propstat and a 404 propstat for unknown props; ``d:getetag`` quoted, ``oc:fileid``,
@@ -183,6 +185,12 @@ class _App:
         )
         app.router.add_route("*", "/remote.php/dav", self.dav_root)
         app.router.add_route("*", "/remote.php/dav/", self.dav_root)
+        app.router.add_route(
+            "*", "/index.php/apps/groupfolders/folders/{id}/mountpoint", self.gf_mountpoint
+        )
+        app.router.add_route(
+            "*", "/index.php/apps/groupfolders/folders/{id}/groups/{gid}", self.gf_group
+        )
         app.router.add_route("*", f"/remote.php/dav/files/{user}" + "{path:.*}", self.files)
         app.router.add_route("*", f"/remote.php/dav/uploads/{user}/" + "{path:.*}", self.uploads)
         return app
@@ -315,6 +323,31 @@ class _App:
         groups = folder["groups"] if isinstance(folder["groups"], dict) else {}
         groups[group] = 31
         folder["groups"] = groups
+        return _ocs(request, code=200, data={"success": True}, v2=False)
+
+    async def gf_group(self, request: web.Request) -> web.Response:
+        """``FolderController::removeGroup``: DELETE ``folders/{id}/groups/{group}``."""
+        folder = self._gf(request)
+        if folder is None:
+            return _ocs(request, code=404, data=[], message="Folder not found", v2=False)
+        if request.method != "DELETE":
+            return web.Response(status=405)
+        groups = folder["groups"] if isinstance(folder["groups"], dict) else {}
+        groups.pop(request.match_info["gid"], None)
+        folder["groups"] = groups
+        return _ocs(request, code=200, data={"success": True}, v2=False)
+
+    async def gf_mountpoint(self, request: web.Request) -> web.Response:
+        """``FolderController::renameFolder``: POST with ``mountpoint``."""
+        folder = self._gf(request)
+        if folder is None:
+            return _ocs(request, code=404, data=[], message="Folder not found", v2=False)
+        if request.method != "POST":
+            return web.Response(status=405)
+        mount_point = str((await self._form(request)).get("mountpoint", "")).strip()
+        if not mount_point:
+            return _ocs(request, code=400, data=[], message="missing mountpoint", v2=False)
+        folder["mount_point"] = mount_point
         return _ocs(request, code=200, data={"success": True}, v2=False)
 
     # --- WebDAV files --------------------------------------------------------------------

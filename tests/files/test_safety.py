@@ -14,7 +14,7 @@ import pytest
 
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import free_port
-from hub.files.stores import FileStores
+from hub.files.stores import MARKER, FileStores
 from hub.identity.sessions import COOKIE, CSRF_HEADER, open_session
 from tests.files.conftest import UPLOAD_LIMIT
 from tests.files.helpers import (
@@ -43,13 +43,17 @@ UNSAFE = [
     "/.htaccess",
     "/notes.part",
     "/.~entente-upload-123",
+    "/.~entente-workspace-igny",
     "/fin.",
 ]
 TIMEOUT = 0.5
 
 
 def everything_under(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    """What the folder holds, but the workspace's marker (``hub.files.stores.MARKER``)."""
+    return sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*") if not p.name.startswith(MARKER)
+    )
 
 
 @pytest.mark.parametrize("path", UNSAFE)

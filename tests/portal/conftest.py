@@ -16,15 +16,20 @@ UPLOAD_LIMIT = 1024 * 1024
 
 # Package-scoped: one demo (a process with its own backends) for every browser test module.
 @pytest.fixture(scope="package")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def portal_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalDemo]:
     running = PortalDemo(
         tmp_path_factory.mktemp("portal-demo"),
         {"HUB_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)},
     )
     try:
-        yield running.url
+        yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="package")
+def demo(portal_demo: PortalDemo) -> str:
+    return portal_demo.url
 
 
 @pytest.fixture(scope="module")
@@ -49,4 +54,4 @@ def page(context: BrowserContext) -> Iterator[Page]:
     assert blocked == [], f"the CSP blocked something: {blocked}"
 
 
-__all__ = ["UPLOAD_LIMIT", "axe", "browser", "context", "demo", "page"]
+__all__ = ["UPLOAD_LIMIT", "axe", "browser", "context", "demo", "page", "portal_demo"]

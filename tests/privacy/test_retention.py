@@ -3,6 +3,7 @@ audit entries, sign-in records, portal sessions, expired exports — audited wit
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -14,10 +15,14 @@ from sqlalchemy import select
 
 from hub.audit.models import AuditEntry
 from hub.audit.service import record
+from hub.config import Environment, Settings
 from hub.identity.models import PortalSession
 from hub.identity.principal import Principal
+from hub.people.mandates import today
+from hub.people.models import Membership, Role
 from hub.privacy.models import PersonalExport
 from hub.privacy.retention import purge, purge_forever
+from hub.services import build_services
 from tests.privacy.helpers import export, with_dpo
 from tests.support.graphql import GraphQLClient
 from tests.support.world import World
@@ -155,6 +160,47 @@ def test_hub_purge_deletes_old_records_and_says_how_many(tmp_path: Path) -> None
     with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
         actions = [row[0] for row in db.execute("SELECT action FROM audit_entry")]
     assert actions == ["privacy.purge"]
+
+
+def test_hub_purge_ends_the_mandates_due_first(tmp_path: Path) -> None:
+    # given a migrated hub (the hub's own directory) whose mayor's mandate ended yesterday
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env["HUB_DATA_DIR"] = str(tmp_path)
+    hub = [sys.executable, "-m", "hub.cli"]
+    subprocess.run([*hub, "migrate"], env=env, check=True, capture_output=True, timeout=60)
+    settings = Settings(env=Environment.TEST, data_dir=tmp_path)
+
+    async def given() -> None:
+        services = build_services(settings)
+        try:
+            world = World(services)
+            await world.town("cassis", "Cassis", "13022")
+            await world.person("maire")
+            ended = today() - timedelta(days=1)
+            await world.member("maire", "cassis", Role.ELECTED, mandate_end=ended)
+        finally:
+            await services.aclose()
+
+    asyncio.run(given())
+    # when `hub purge` runs (as cron would, without the running hub)
+    done = subprocess.run([*hub, "purge"], env=env, capture_output=True, text=True, timeout=60)
+    # then the membership is gone, said and audited, before the purge's own counts
+    assert done.returncode == 0, done.stderr
+    assert "1 memberships ended with their mandate" in done.stdout
+
+    async def then() -> tuple[list[str], list[str]]:
+        services = build_services(settings)
+        try:
+            async with services.sessions() as session:
+                left = list(await session.scalars(select(Membership.person_id)))
+                actions = list(await session.scalars(select(AuditEntry.action)))
+            return left, actions
+        finally:
+            await services.aclose()
+
+    left, actions = asyncio.run(then())
+    assert left == []
+    assert "membership.expire" in actions
 
 
 async def test_the_running_hub_purges_at_start_and_then_at_its_interval(world: World) -> None:

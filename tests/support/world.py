@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from hub.identity.principal import Principal
 from hub.people.models import Membership, Person, Role
@@ -49,7 +50,12 @@ class World:
         return town
 
     async def member(
-        self, username: str, slug: str, role: Role = Role.STAFF, share: float | None = None
+        self,
+        username: str,
+        slug: str,
+        role: Role = Role.STAFF,
+        share: float | None = None,
+        mandate_end: date | None = None,
     ) -> None:
         async with self.services.sessions() as session:
             session.add(
@@ -58,6 +64,7 @@ class World:
                     town_id=self.towns[slug].id,
                     role=role,
                     share=share,
+                    mandate_end=mandate_end,
                 )
             )
             await session.commit()

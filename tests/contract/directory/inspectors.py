@@ -62,6 +62,14 @@ class Inspector(Protocol):
         """Let the realm send mail, or make every send fail."""
         ...
 
+    # Changes made behind the hub's back, as an administrator would in Keycloak's console.
+    def leave_group(self, slug: str, account_id: str) -> None:
+        """Take the account out of the town's group (not its organisation)."""
+        ...
+
+    def delete_group(self, slug: str) -> None: ...
+    def rename_organization(self, slug: str, name: str) -> None: ...
+
 
 class DoubleInspector:
     name = "double"
@@ -119,6 +127,23 @@ class DoubleInspector:
     def set_mail_working(self, working: bool) -> None:
         self.kc.smtp_configured = working
 
+    def leave_group(self, slug: str, account_id: str) -> None:
+        gid = self.group_id(slug)
+        assert gid is not None
+        self.kc.users[account_id].groups.discard(gid)
+
+    def delete_group(self, slug: str) -> None:
+        gid = self.group_id(slug)
+        assert gid is not None
+        del self.kc.groups[gid]
+        for user in self.kc.users.values():
+            user.groups.discard(gid)
+
+    def rename_organization(self, slug: str, name: str) -> None:
+        org = self.kc.organization_by_alias(slug)
+        assert org is not None
+        org.name = name
+
 
 def _action_token_actions(body: str) -> list[str] | None:
     """The required actions an execute-actions e-mail's link carries (its ``key`` is a JWT
@@ -170,6 +195,25 @@ class RealInspector:
         smtp = dict(self.admin.get_realm(self.realm)["smtpServer"])
         smtp["port"] = str(self.server.mail.port if working else self.server.dead_port)
         self.admin.update_realm(self.realm, {"smtpServer": smtp})
+
+    def leave_group(self, slug: str, account_id: str) -> None:
+        gid = self.group_id(slug)
+        assert gid is not None
+        self.admin.group_user_remove(account_id, gid)
+
+    def delete_group(self, slug: str) -> None:
+        gid = self.group_id(slug)
+        assert gid is not None
+        self.admin.delete_group(gid)
+
+    def rename_organization(self, slug: str, name: str) -> None:
+        org = self._organization(slug)
+        assert org is not None
+        current = self.admin.get_organization(org["id"])
+        self.admin.connection.raw_put(
+            f"admin/realms/{self.realm}/organizations/{org['id']}",
+            data=json.dumps({**current, "name": name}),
+        )
 
     def _parent(self) -> str | None:
         try:

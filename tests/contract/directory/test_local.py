@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.directory import DirectoryPerson
+from connectors.directory import Account, DirectoryPerson, TownHolding
 from connectors.errors import NotFound
 from hub.people.local_directory import LocalDirectory
 from hub.people.models import Role
@@ -82,3 +82,17 @@ async def test_delete_person_leaves_the_account_to_the_hubs_row(
         await session.commit()
     assert await local.find_person("anne") is None
     assert await local.list_members("vic") == []
+
+
+async def test_inspecting_a_town_reads_the_hubs_own_members(
+    local: LocalDirectory, world: World
+) -> None:
+    # given Vic with Anne, in embedded mode (the hub's rows are the directory)
+    await world.town("vic", "Vic", "09330")
+    await world.person("anne")
+    await world.member("anne", "vic", Role.STAFF)
+    anne = await local.find_person("anne")
+    # when it is read, then its group holds Anne, and there is never an organisation
+    holding = await local.inspect_town("vic")
+    assert holding == TownHolding(group=True, group_members=(Account(str(anne), "anne"),))
+    assert await local.inspect_town("nowhere") == TownHolding(group=False)

@@ -145,6 +145,46 @@ async def test_ensure_team_folder_is_idempotent(
     assert len(same_name) == 1 and "mairie-vauclin" in same_name[0]["groups"]
 
 
+async def test_whether_a_group_exists(
+    nextcloud_double: NextcloudDouble, nextcloud_admin: NextcloudAdmin
+) -> None:
+    await nextcloud_admin.ensure_group("mairie-le-robert")
+    assert await nextcloud_admin.group_exists("mairie-le-robert")
+    # a group deleted in Nextcloud's settings is said missing, not raised
+    nextcloud_double.groups.discard("mairie-le-robert")
+    assert not await nextcloud_admin.group_exists("mairie-le-robert")
+
+
+async def test_a_team_folder_renamed_keeps_its_id_and_groups(
+    nextcloud_double: NextcloudDouble, nextcloud_admin: NextcloudAdmin
+) -> None:
+    # given the team folder of Le Lorrain, renamed by hand in Nextcloud's settings
+    await nextcloud_admin.ensure_group("mairie-lorrain")
+    folder_id = await nextcloud_admin.ensure_team_folder("Le Lorrain", "mairie-lorrain")
+    nextcloud_double.folders[folder_id]["mount_point"] = "Le Lorrain (archives)"
+    # when the hub names it back
+    await nextcloud_admin.rename_team_folder(folder_id, "Le Lorrain")
+    # then the same folder has its mount point again, still bound to the group
+    folder = (await nextcloud_admin.team_folders())[folder_id]
+    assert folder["mount_point"] == "Le Lorrain"
+    assert "mairie-lorrain" in folder["groups"]
+
+
+async def test_a_group_taken_off_a_team_folder(
+    nextcloud_double: NextcloudDouble, nextcloud_admin: NextcloudAdmin
+) -> None:
+    # given Sainte-Luce's team folder, also given by hand to another group
+    await nextcloud_admin.ensure_group("mairie-sainte-luce")
+    folder_id = await nextcloud_admin.ensure_team_folder("Sainte-Luce", "mairie-sainte-luce")
+    await nextcloud_admin.ensure_team_folder("Sainte-Luce", "stagiaires")
+    # when the hub takes that group off (twice: the second time it is already gone)
+    await nextcloud_admin.unbind_team_folder(folder_id, "stagiaires")
+    await nextcloud_admin.unbind_team_folder(folder_id, "stagiaires")
+    # then only the town's group reaches the folder
+    groups = (await nextcloud_admin.team_folders())[folder_id]["groups"]
+    assert set(groups) == {"mairie-sainte-luce"}
+
+
 # --- the double is as strict as Nextcloud -------------------------------------------------
 
 

@@ -1,0 +1,61 @@
+"""The running hub's round: elected officials' mandates ended, and every town checked
+against its backends once a day.
+
+The round wakes up every hour (or every ``HUB_RECONCILE_INTERVAL`` when shorter). It ends the
+memberships whose mandate ended (``hub.people.mandates``), then checks the towns whose last
+check is older than the interval (none when it is 0), so a restart does not check everything
+again, and replicas running the same round share the work through the database. What it
+finds is kept with each town (``driftReport``, the portal's administration) and logged; it
+repairs nothing: an administrator decides (``repairDrift``, ``hub reconcile --repair``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from hub.drift.service import TownReport, due_towns, reconcile_towns
+from hub.people.mandates import Ended, end_mandates, today
+from hub.services import Services
+
+log = logging.getLogger(__name__)
+WAKE_UP = 3600.0
+
+
+async def check_due(services: Services, every: timedelta) -> list[TownReport]:
+    """Check the towns not checked for ``every``; log what drifted."""
+    async with services.sessions() as session:
+        towns = await due_towns(session, every)
+        if not towns:
+            return []
+        reports = await reconcile_towns(session, services.backends, towns, services.step_timeout)
+    for report in reports:
+        for drift in report.drifts:
+            log.warning("drift in %s: %s", report.town.slug, drift.detail)
+    return reports
+
+
+async def end_due_mandates(services: Services) -> list[Ended]:
+    ended = await end_mandates(
+        services.sessions, services.backends.directory, services.settings.backend_timeout, today()
+    )
+    for done in ended:
+        log.info("mandate of %s in %s ended on %s", done.username, done.slug, done.mandate_end)
+    return ended
+
+
+async def daily_round(services: Services, every: timedelta) -> None:
+    """Until cancelled; ``every`` 0 checks no town (mandates still end)."""
+    pause = min(every.total_seconds() or WAKE_UP, WAKE_UP)
+    while True:
+        try:
+            await end_due_mandates(services)
+        except Exception:
+            log.exception("ending the mandates due failed")
+        if every:
+            try:
+                await check_due(services, every)
+            except Exception:
+                log.exception("the daily check of the towns failed")
+        await asyncio.sleep(pause)
