@@ -43,8 +43,14 @@ DATES = st.one_of(
     ),
     st.text(max_size=40),
 )
+DAYS = st.one_of(
+    st.dates().map(lambda d: d.isoformat()),
+    st.sampled_from(["9999-12-31", "0001-01-01", "2026-02-30", "", "today", "2026-1-1"]),
+    st.text(max_size=20),
+)
 CUSTOM_SCALARS = {
     "DateTime": DATES.map(String),
+    "Date": DAYS.map(String),
     "Upload": st.text(max_size=20).map(String),
 }
 # Strings that have crashed servers before, mixed into what hypothesis draws.
