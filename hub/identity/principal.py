@@ -10,19 +10,38 @@ from hub.people.models import Membership, Person, Role
 
 
 @dataclass(frozen=True)
+class Caller:
+    """What authentication read about the caller besides their rights, in the same read:
+    ``me`` answers from it without reading the person and their memberships again."""
+
+    display_name: str
+    email: str
+    active: bool
+    shares: Mapping[str, float | None] = field(default_factory=dict)  # town id -> share
+
+
+@dataclass(frozen=True)
 class Principal:
     person_id: str
     username: str
     hub_admin: bool
     roles: Mapping[str, Role] = field(default_factory=dict)  # town id -> role
+    caller: Caller | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, person: Person, memberships: Iterable[Membership]) -> Principal:
+    def of(
+        cls, person: Person, memberships: Iterable[Membership], *, with_caller: bool = False
+    ) -> Principal:
+        rows = list(memberships)
+        caller = Caller(
+            person.display_name, person.email, person.active, {m.town_id: m.share for m in rows}
+        )
         return cls(
             person_id=person.id,
             username=person.username,
             hub_admin=person.hub_admin,
-            roles={m.town_id: m.role for m in memberships},
+            roles={m.town_id: m.role for m in rows},
+            caller=caller if with_caller else None,
         )
 
     def sees_town(self, town_id: str) -> bool:

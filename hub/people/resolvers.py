@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from hub.gql.context import Info
+from hub.identity.principal import Principal
 from hub.people import service
 from hub.people.directory_sync import DirectorySync
 from hub.people.models import Role
-from hub.people.repository import PersonRepository
+from hub.people.repository import MembershipRepository, PersonRepository
 from hub.people.types import Me, Membership, Person, RoleType
 
 
@@ -37,10 +38,13 @@ class PeopleQuery:
     @strawberry.field(description="The signed-in caller.")
     async def me(self, info: Info) -> Me:
         principal = info.context.principal
-        async with info.context.db() as session:
-            person = await PersonRepository(session).get(principal.person_id)
-        assert person is not None  # the principal was loaded from this row
-        return Me(person=Person.of(person), hub_admin=person.hub_admin, person_id=person.id)
+        if principal.caller is None:  # a principal built without authentication's read
+            async with info.context.db() as session:
+                person = await PersonRepository(session).get(principal.person_id)
+                assert person is not None
+                rows = await MembershipRepository(session).of_people([person.id])
+            principal = Principal.of(person, rows, with_caller=True)
+        return Me.of(principal)
 
     @strawberry.field(description="Hub admins: everyone; others: the people of their towns.")
     async def people(self, info: Info, search: str | None = None) -> list[Person]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UTCDateTime, new_id, utcnow
@@ -10,6 +10,7 @@ from hub.db.base import Base, UTCDateTime, new_id, utcnow
 
 class Town(Base):
     __tablename__ = "town"
+    __table_args__ = (Index("ix_town_name", "name", "id"),)  # the towns' pages, by name
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -57,4 +58,7 @@ class ProvisioningStep(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A replica running the step holds it until then (hub.towns.provisioning): no other one
+    # runs it meanwhile, and a replica that died lets it go when the time is up.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
