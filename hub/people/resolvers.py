@@ -10,7 +10,7 @@ from hub.people import service
 from hub.people.directory_sync import DirectorySync
 from hub.people.models import Role
 from hub.people.repository import MembershipRepository, PersonRepository
-from hub.people.types import Me, Membership, Person, RoleType
+from hub.people.types import Me, Membership, Person, PersonPage, RoleType
 
 
 def _sync(info: Info) -> DirectorySync:
@@ -51,6 +51,23 @@ class PeopleQuery:
         async with info.context.db() as session:
             rows = await service.search_people(session, info.context.principal, search)
         return [Person.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The people `people` gives, a page at a time by name (`first` ≤ 200, "
+        "`after` a cursor from `next`); `search` matches the username, name or e-mail."
+    )
+    async def people_page(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> PersonPage:
+        async with info.context.db() as session:
+            page = await service.people_page(session, info.context.principal, first, after, search)
+        return PersonPage(
+            people=[Person.of(r) for r in page.items], next=page.next, total=page.total
+        )
 
 
 @strawberry.type

@@ -113,3 +113,10 @@ class Me:
             for town_id, role in principal.roles.items()
         ]
         return cls(person=person, hub_admin=principal.hub_admin, memberships=memberships)
+
+
+@strawberry.type(description="A page of people, by name; `next` continues it.")
+class PersonPage:
+    people: list[Person]
+    next: str | None = strawberry.field(description="Cursor for the next page, if any.")
+    total: int = strawberry.field(description="People matching the search, over all pages.")

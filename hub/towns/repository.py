@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
+from hub.towns.provisioning import ProvisioningState
 
 
 class TownRepository:
@@ -33,6 +34,36 @@ class TownRepository:
             query = query.where(Town.id.in_(town_ids))
         return (await self.session.scalars(query)).all()
 
+    async def page(
+        self,
+        town_ids: Collection[str] | None,
+        search: str | None,
+        state: ProvisioningState | None,
+        after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[Sequence[Town], int]:
+        """Up to ``limit`` towns by name after the (name, id) ``after``, and how many towns
+        the filters let through in all. ``search`` matches the name, slug or INSEE code."""
+        filters: list[ColumnElement[bool]] = []
+        if town_ids is not None:
+            filters.append(Town.id.in_(town_ids))
+        if search:
+            wanted = search.lower()
+            filters.append(
+                or_(
+                    func.lower(Town.name).contains(wanted, autoescape=True),
+                    Town.slug.contains(wanted, autoescape=True),
+                    Town.insee_code.contains(search.upper(), autoescape=True),
+                )
+            )
+        if state is not None:
+            filters.append(_in_state(state))
+        total = await self.session.scalar(select(func.count(Town.id)).where(*filters))
+        if after is not None:
+            filters.append(tuple_(Town.name, Town.id) > tuple_(*after))
+        query = select(Town).where(*filters).order_by(Town.name, Town.id).limit(limit)
+        return (await self.session.scalars(query)).all(), total or 0
+
     async def steps(self, town_ids: Collection[str]) -> Sequence[ProvisioningStep]:
         query = (
             select(ProvisioningStep)
@@ -44,6 +75,18 @@ class TownRepository:
     async def own_workspaces(self, town_ids: Collection[str]) -> Sequence[Workspace]:
         query = select(Workspace).where(Workspace.owner_town_id.in_(town_ids))
         return (await self.session.scalars(query)).all()
+
+
+def _in_state(state: ProvisioningState) -> ColumnElement[bool]:
+    """Towns whose steps give ``state`` (``hub.towns.provisioning.state_of``, in SQL)."""
+    step = ProvisioningStep
+    undone = exists().where(step.town_id == Town.id, not_(step.done))
+    failed = exists().where(step.town_id == Town.id, not_(step.done), step.error.is_not(None))
+    if state is ProvisioningState.COMPLETE:
+        return not_(undone)
+    if state is ProvisioningState.FAILED:
+        return failed
+    return and_(undone, not_(failed))
 
 
 class WorkspaceRepository:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import paging
 from hub.audit.service import audited
 from hub.errors import Conflict, NotFound
 from hub.identity.principal import Principal
+from hub.paging import Page
 from hub.towns import validation
 from hub.towns.models import Town, Workspace, WorkspaceTown
-from hub.towns.provisioning import StepRunner, plan_steps, run_pending
+from hub.towns.provisioning import ProvisioningState, StepRunner, plan_steps, run_pending
 from hub.towns.repository import TownRepository
 
 
@@ -26,6 +28,28 @@ class TownInput:
 
 async def visible_towns(session: AsyncSession, actor: Principal) -> Sequence[Town]:
     return await TownRepository(session).visible(None if actor.hub_admin else actor.roles.keys())
+
+
+async def towns_page(
+    session: AsyncSession,
+    actor: Principal,
+    first: int | None,
+    after: str | None,
+    search: str | None,
+    state: ProvisioningState | None,
+) -> Page[Town]:
+    """A page of the towns the caller may see, by name."""
+    size = paging.checked_first(first)
+    wanted = paging.checked_search(search)
+    key = paging.decode("town", after, 2) if after else None
+    scope = None if actor.hub_admin else actor.roles.keys()
+    rows, total = await TownRepository(session).page(
+        scope, wanted, state, (key[0], key[1]) if key else None, size + 1
+    )
+    shown = list(rows[:size])
+    last = shown[-1] if len(rows) > size and shown else None
+    cursor = paging.encode("town", (last.name, last.id)) if last else None
+    return Page(shown, cursor, total)
 
 
 async def town_for(session: AsyncSession, actor: Principal, slug: str) -> Town:

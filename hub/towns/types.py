@@ -74,3 +74,10 @@ class Town:
         return Provisioning(
             state=state_of(steps), steps=[ProvisioningStep.of(step) for step in steps]
         )
+
+
+@strawberry.type(description="A page of towns, by name; `next` continues it.")
+class TownPage:
+    towns: list[Town]
+    next: str | None = strawberry.field(description="Cursor for the next page, if any.")
+    total: int = strawberry.field(description="Towns matching the filters, over all pages.")

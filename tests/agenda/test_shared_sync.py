@@ -38,9 +38,7 @@ class CountingStore(CalDAVStore):
 
 @pytest.fixture
 async def store(radicale: EmbeddedServer) -> AsyncIterator[CountingStore]:
-    store = CountingStore(
-        radicale_home(radicale), radicale.username, radicale.password, timeout=10
-    )
+    store = CountingStore(radicale_home(radicale), radicale.username, radicale.password, timeout=10)
     slug = f"shared-{uuid.uuid4().hex[:8]}"
     await store.ensure_calendar(slug, "Commune")
     store.calendar = slug  # type: ignore[attr-defined]

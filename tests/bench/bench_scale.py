@@ -59,8 +59,7 @@ ME = """query Me { me { hubAdmin person { id username displayName email }
   memberships { role share town { slug name } } } }"""
 TOWNS = "query Towns { towns { slug name inseeCode provisioning { state } } }"
 TOWNS_PAGE = """query TownsPage { townsPage(first: 50) {
-  edges { node { slug name inseeCode provisioning { state } } } pageInfo { hasNextPage endCursor }
-} }"""
+  towns { slug name inseeCode provisioning { state } } next total } }"""
 AGENDA = """query Agenda($start: DateTime!, $end: DateTime!) { agenda(start: $start, end: $end) {
   events { id title start end town { slug } people { username } }
   conflicts { person { username } } errors { code message } } }"""
