@@ -30,7 +30,7 @@ async def all_pages(gql: GraphQLClient, token: str, query: str, key: str, **give
     while True:
         data = (await gql(query, {**given, "after": after}, token=token)).ok()
         page = data[key]
-        seen += page[list(page)[0]]
+        seen += page["towns" if key == "townsPage" else "people"]
         pages += 1
         after = page["next"]
         if after is None:
