@@ -18,8 +18,9 @@ class TownRepository:
     async def by_slug(self, slug: str) -> Town | None:
         return await self.session.scalar(select(Town).where(Town.slug == slug))
 
-    async def by_insee_code(self, code: str) -> Town | None:
-        return await self.session.scalar(select(Town).where(Town.insee_code == code))
+    async def by_slug_or_insee_code(self, slug: str, code: str) -> Sequence[Town]:
+        query = select(Town).where(or_(Town.slug == slug, Town.insee_code == code))
+        return (await self.session.scalars(query)).all()
 
     async def by_slugs(self, slugs: Collection[str]) -> Sequence[Town]:
         return (await self.session.scalars(select(Town).where(Town.slug.in_(slugs)))).all()

@@ -98,8 +98,13 @@ async def provision_town(
     missing = plan_steps(town, runners, steps)
     if missing:
         session.add_all(missing)
-        await session.commit()
-        steps = sorted([*steps, *missing], key=lambda step: step.position)
+        try:
+            await session.commit()
+        except IntegrityError:
+            # another replica planned them at the same moment: theirs are the steps
+            await session.rollback()
+            await session.refresh(town)
+        steps = list(await TownRepository(session).steps([town.id]))
     await run_pending(session, actor, town, steps, runners, step_timeout)
     return town
 
@@ -107,8 +112,10 @@ async def provision_town(
 async def _create_or_match(
     session: AsyncSession, wanted: TownInput, runners: Sequence[StepRunner], files_backend: str
 ) -> Town:
-    towns = TownRepository(session)
-    existing = await towns.by_slug(wanted.slug)
+    # slug and INSEE code read in one statement, one snapshot: read apart, another replica's
+    # town committed between the two reads looked like someone else's INSEE code
+    found = await TownRepository(session).by_slug_or_insee_code(wanted.slug, wanted.insee_code)
+    existing = next((town for town in found if town.slug == wanted.slug), None)
     if existing is not None:
         if (existing.name, existing.insee_code) != (wanted.name, wanted.insee_code):
             raise Conflict(
@@ -116,7 +123,7 @@ async def _create_or_match(
                 f"({existing.name}, {existing.insee_code}); choose another slug."
             )
         return existing
-    holder = await towns.by_insee_code(wanted.insee_code)
+    holder = next((town for town in found if town.insee_code == wanted.insee_code), None)
     if holder is not None:
         raise Conflict(f"INSEE code {wanted.insee_code} already belongs to '{holder.slug}'.")
     town = Town(slug=wanted.slug, name=wanted.name, insee_code=wanted.insee_code)
