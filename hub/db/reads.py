@@ -21,12 +21,25 @@ compares them with SQLAlchemy's on both databases). Other drivers go through SQL
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect, Select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Dialect,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeEngine
 
 _Processor = Callable[[Any], Any] | None
@@ -80,3 +93,37 @@ def _compile(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compiled
     result = (compiled.string, tuple(compiled.positiontup or ()), processors)
     _compiled[key] = (statement, result)
     return result
+
+
+class ByKeys:
+    """A prebuilt read of the rows whose ``key`` column is one of a list: one statement
+    whatever the list's length, so the driver keeps it prepared (``IN (…)`` would be a new
+    statement for every length) — ``= ANY($1)`` with an array on PostgreSQL, ``IN (SELECT
+    value FROM json_each(?))`` with a JSON list on SQLite. ``build`` makes the statement
+    from the condition on the key."""
+
+    def __init__(
+        self,
+        key: InstrumentedAttribute[str],
+        build: Callable[[ColumnElement[bool]], Select[*tuple[Any, ...]]],
+    ) -> None:
+        self._key = key
+        self._build = build
+        self._by_dialect: dict[str, Select[*tuple[Any, ...]]] = {}
+
+    async def rows(self, session: AsyncSession, keys: Sequence[str]) -> Sequence[tuple[Any, ...]]:
+        key = self._key
+        connection = await session.connection()
+        name = connection.dialect.name
+        statement = self._by_dialect.get(name)
+        if statement is None:
+            if name == "postgresql":
+                condition = key == any_(bindparam("keys", type_=ARRAY(String)))
+            else:
+                listed: Select[Any] = select(literal_column("value")).select_from(
+                    func.json_each(bindparam("keys", type_=String))
+                )
+                condition = key.in_(listed.scalar_subquery())
+            statement = self._by_dialect[name] = self._build(condition)
+        values: object = list(keys) if name == "postgresql" else json.dumps(list(keys))
+        return await fetch_rows(session, statement, {"keys": values})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,3 +63,24 @@ class ProvisioningStep(Base):
     # runs it meanwhile, and a replica that died lets it go when the time is up.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TownRecord(NamedTuple):
+    """A town as the read paths show it (a row, not an object the session tracks)."""
+
+    id: str
+    slug: str
+    name: str
+    insee_code: str
+
+
+class StepRecord(NamedTuple):
+    town_id: str
+    name: str
+    done: bool
+    error: str | None
+
+
+# What the GraphQL types read a town or a step from: the model, or a read path's row.
+TownLike = Town | TownRecord
+StepLike = ProvisioningStep | StepRecord

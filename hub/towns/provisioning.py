@@ -28,7 +28,7 @@ from hub.audit.service import record
 from hub.backend_errors import describe
 from hub.db.base import utcnow
 from hub.identity.principal import Principal
-from hub.towns.models import ProvisioningStep, Town
+from hub.towns.models import ProvisioningStep, StepLike, Town
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ProvisioningState(StrEnum):
     FAILED = "FAILED"
 
 
-def state_of(steps: Sequence[ProvisioningStep]) -> ProvisioningState:
+def state_of(steps: Sequence[StepLike]) -> ProvisioningState:
     if all(step.done for step in steps):
         return ProvisioningState.COMPLETE
     if any(step.error for step in steps):

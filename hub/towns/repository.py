@@ -7,13 +7,59 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
+from hub.db.reads import ByKeys, fetch_rows
+from hub.towns.models import (
+    ProvisioningStep,
+    StepRecord,
+    Town,
+    TownRecord,
+    Workspace,
+    WorkspaceTown,
+)
 from hub.towns.provisioning import ProvisioningState
+
+_TOWN = (Town.id, Town.slug, Town.name, Town.insee_code)
+_TOWNS_BY_IDS = ByKeys(Town.id, lambda among: select(*_TOWN).where(among))
+# ordered by the database (its collation), whether all towns or some are read
+_ALL_TOWNS = select(*_TOWN).order_by(Town.name, Town.id)
+_SOME_TOWNS = ByKeys(Town.id, lambda among: _ALL_TOWNS.where(among))
+_STEPS_BY_TOWNS = ByKeys(
+    ProvisioningStep.town_id,
+    lambda among: (
+        select(
+            ProvisioningStep.town_id,
+            ProvisioningStep.name,
+            ProvisioningStep.done,
+            ProvisioningStep.error,
+        )
+        .where(among)
+        .order_by(ProvisioningStep.town_id, ProvisioningStep.position)
+    ),
+)
 
 
 class TownRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    # The read paths of every request (a page, the caller's towns, their provisioning): rows
+    # in one round trip each (hub.db.reads), not objects the session would track.
+
+    async def records(self, ids: Sequence[str]) -> list[TownRecord]:
+        rows = await _TOWNS_BY_IDS.rows(self.session, ids)
+        return [TownRecord(*row) for row in rows]
+
+    async def visible_records(self, town_ids: Collection[str] | None) -> list[TownRecord]:
+        """All towns when ``town_ids`` is None (hub admins), else those, by name."""
+        if town_ids is None:
+            rows = await fetch_rows(self.session, _ALL_TOWNS, {})
+            return [TownRecord(*row) for row in rows]
+        rows = await _SOME_TOWNS.rows(self.session, list(town_ids))
+        return [TownRecord(*row) for row in rows]
+
+    async def step_records(self, town_ids: Sequence[str]) -> list[StepRecord]:
+        rows = await _STEPS_BY_TOWNS.rows(self.session, town_ids)
+        return [StepRecord(*row) for row in rows]
 
     async def by_slug(self, slug: str) -> Town | None:
         return await self.session.scalar(select(Town).where(Town.slug == slug))

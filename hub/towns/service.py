@@ -14,7 +14,7 @@ from hub.errors import Conflict, NotFound
 from hub.identity.principal import Principal
 from hub.paging import Page
 from hub.towns import validation
-from hub.towns.models import Town, Workspace, WorkspaceTown
+from hub.towns.models import Town, TownRecord, Workspace, WorkspaceTown
 from hub.towns.provisioning import ProvisioningState, StepRunner, plan_steps, run_pending
 from hub.towns.repository import TownRepository
 
@@ -26,8 +26,9 @@ class TownInput:
     insee_code: str
 
 
-async def visible_towns(session: AsyncSession, actor: Principal) -> Sequence[Town]:
-    return await TownRepository(session).visible(None if actor.hub_admin else actor.roles.keys())
+async def visible_towns(session: AsyncSession, actor: Principal) -> Sequence[TownRecord]:
+    repository = TownRepository(session)
+    return await repository.visible_records(None if actor.hub_admin else actor.roles.keys())
 
 
 async def towns_page(
