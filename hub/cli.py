@@ -25,8 +25,18 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hub", description="Entente, the shared-service hub.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the hub (starts embedded backends if none is set)")
-    commands.add_parser("demo", help="migrate, seed the demo territory and serve")
+    serve = commands.add_parser(
+        "serve", help="serve the hub (starts embedded backends if none is set)"
+    )
+    demo = commands.add_parser("demo", help="migrate, seed the demo territory and serve")
+    for serving in (serve, demo):
+        serving.add_argument(
+            "--workers",
+            type=int,
+            choices=range(1, 65),
+            metavar="N",
+            help="worker processes (default HUB_WORKERS, 1)",
+        )
     commands.add_parser(
         "check", help="check each configured backend and the OpenID provider (exit 1 on failure)"
     )
@@ -69,9 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"hub: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         if args.command == "check":
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command in ("serve", "demo"):
             from hub.runner import run
 
-            run(settings, demo=args.command == "demo")
+            run(settings, demo=args.command == "demo", workers=args.workers)
     except UserError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return 1

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     trusted_proxies: str | None = None
     # Threads that hash and check passwords, off the event loop.
     password_workers: int = Field(default=2, ge=1, le=64)
+    # Worker processes of `hub serve` (one event loop each; README "Scale" says how many).
+    workers: int = Field(default=1, ge=1, le=64)
 
     backend_timeout: float = Field(default=2.0, gt=0, le=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)

@@ -8,10 +8,18 @@ The memory is per process and per town: the last RFC 6578 sync-token with every 
 (so a warm read is one small REPORT), and each object read once per etag (iCalendar parsing
 costs far more than the fetch). It is a cache: losing it (restart, another worker) costs one
 full read, never a wrong answer. Routing a town elsewhere forgets what was kept for it.
+
+Concurrent reads of one calendar share one sync (``synced``): a server such as Radicale
+answers one request at a time, so eight agendas over the same ten towns sent eighty REPORTs
+one behind the other. A reader joins the sync in flight only if this process has not written
+to that calendar since the sync began (so a write is always followed by a read that sees it);
+otherwise it starts a new one. Another replica's write is seen by the next sync that starts
+after it, as by any reader that came a moment earlier.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +40,13 @@ class _Kept:
     store: CalendarStore
     state: SyncState | None = None
     parsed: dict[str, tuple[str, Parsed]] = field(default_factory=dict)
+    # the sync in flight, and how many writes this process had made when it began
+    syncing: asyncio.Task[SyncState] | None = None
+    syncing_since: int = 0
+    writes: int = 0
+    # the newest sync begun, and the one whose state is kept (an older one never wins)
+    begun: int = 0
+    kept: int = 0
 
 
 class TownCalendars:
@@ -70,6 +85,38 @@ class TownCalendars:
     def state(self, slug: str, store: CalendarStore) -> SyncState | None:
         return self._entry(slug, store).state
 
+    def wrote(self, slug: str) -> None:
+        """This process changed the calendar: a sync begun before does not show it."""
+        kept = self._kept.get(slug)
+        if kept is not None:
+            kept.writes += 1
+
+    async def synced(self, slug: str, store: CalendarStore) -> SyncState:
+        """The calendar as its server has it now, within ``timeout``: one sync (one REPORT
+        from the kept token) shared by every reader that comes while it runs."""
+        kept = self._entry(slug, store)
+        task = kept.syncing
+        if task is None or kept.syncing_since != kept.writes:
+            kept.begun += 1
+            task = asyncio.create_task(self._sync(slug, store, kept, kept.begun))
+            task.add_done_callback(_retrieved)
+            kept.syncing, kept.syncing_since = task, kept.writes
+        async with asyncio.timeout(self.timeout):
+            # shielded: a reader that gives up does not cancel the others' sync
+            return await asyncio.shield(task)
+
+    async def _sync(self, slug: str, store: CalendarStore, kept: _Kept, number: int) -> SyncState:
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await store.fetch(TownCalendars.calendar_id(slug), kept.state)
+            if number > kept.kept:
+                kept.kept = number
+                self.remember(slug, store, result.state)
+            return result.state
+        finally:
+            if kept.syncing is asyncio.current_task():
+                kept.syncing = None
+
     def remember(self, slug: str, store: CalendarStore, state: SyncState) -> None:
         kept = self._entry(slug, store)
         kept.state = state
@@ -89,6 +136,12 @@ class TownCalendars:
             result = exc
         kept.parsed[obj.href] = (obj.etag, result)
         return result
+
+
+def _retrieved(task: asyncio.Task[SyncState]) -> None:
+    """A sync whose readers all gave up: its failure is theirs, already reported."""
+    if not task.cancelled():
+        task.exception()
 
 
 class CalendarStep:

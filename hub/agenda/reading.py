@@ -57,12 +57,9 @@ async def read_town(
 ) -> TownRead:
     """The town's occurrences in [start, end) (``start`` in the zone to read dates in)."""
     store = calendars.store_for(town.slug)
-    calendar_id = TownCalendars.calendar_id(town.slug)
-    async with asyncio.timeout(calendars.timeout):
-        result = await store.fetch(calendar_id, calendars.state(town.slug, store))
-    calendars.remember(town.slug, store, result.state)
+    state = await calendars.synced(town.slug, store)
     read = TownRead()
-    for href in sorted(result.state.unreadable):
+    for href in sorted(state.unreadable):
         read.problems.append(
             SourceProblem(
                 town.id,
@@ -71,7 +68,7 @@ async def read_town(
                 "its content; it is missing here.",
             )
         )
-    for obj in result.state.objects.values():
+    for obj in state.objects.values():
         if not may_overlap(obj.ical, start, end):
             continue
         parsed = calendars.parsed(town.slug, store, obj)

@@ -225,7 +225,10 @@ async def create_event(
             rule=rule,
         )
         store = calendars.store_for(town.slug)
-        written = await _backend(calendars, store.put(calendar_id(town.slug), uid, ical, None))
+        try:
+            written = await _backend(calendars, store.put(calendar_id(town.slug), uid, ical, None))
+        finally:
+            calendars.wrote(town.slug)
         about.details.update(
             {
                 "from": instant(times.start).isoformat(),
@@ -261,6 +264,15 @@ async def _apply(
 ) -> CalendarObject | None:
     """Write a plan: the new series first (if any), then the stored object with its etag; if
     that is refused, the new series is removed again, so nothing is half-done."""
+    try:
+        return await _write(calendars, store, slug, current, plan)
+    finally:
+        calendars.wrote(slug)
+
+
+async def _write(
+    calendars: TownCalendars, store: CalendarStore, slug: str, current: CalendarObject, plan: Plan
+) -> CalendarObject | None:
     calendar = calendar_id(slug)
     created: CalendarObject | None = None
     if plan.created is not None:

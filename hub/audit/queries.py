@@ -15,6 +15,7 @@ from hub.audit.models import AuditEntry
 from hub.audit.repository import AuditFilter, AuditRepository
 from hub.errors import BadInput, Forbidden
 from hub.identity.principal import Principal
+from hub.paging import checked_search
 from hub.towns.service import town_for
 
 MAX_PAGE = 200
@@ -47,6 +48,7 @@ def audit_filter(
     actions: Sequence[str] | None,
     since: datetime | None,
     until: datetime | None,
+    search: str | None = None,
 ) -> AuditFilter:
     """The filters of ``auditLog``, checked (BAD_INPUT otherwise)."""
     given = list(actions or ())
@@ -64,7 +66,7 @@ def audit_filter(
         raise BadInput("'until' must come after 'since'.", field="until")
     if person is not None and len(person) > 64:
         raise BadInput("There is no such person.", field="person")
-    return AuditFilter(person or None, names, since, until)
+    return AuditFilter(person or None, names, since, until, checked_search(search))
 
 
 async def audit_page(

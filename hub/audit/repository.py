@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.models import AuditEntry
@@ -21,6 +21,7 @@ class AuditFilter:
     actions: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+    search: str | None = None  # in who acted or what the entry is about (its target)
 
     def applied(self, query: Select[AuditEntry]) -> Select[AuditEntry]:
         if self.person_id is not None:
@@ -40,6 +41,14 @@ class AuditFilter:
             query = query.where(AuditEntry.at >= self.since)
         if self.until is not None:
             query = query.where(AuditEntry.at < self.until)
+        if self.search:
+            wanted = self.search.lower()
+            query = query.where(
+                or_(
+                    func.lower(AuditEntry.actor).contains(wanted, autoescape=True),
+                    func.lower(AuditEntry.target).contains(wanted, autoescape=True),
+                )
+            )
         return query
 
 

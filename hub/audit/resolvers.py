@@ -16,7 +16,8 @@ class AuditQuery:
     @strawberry.field(
         description="Newest first; hub admins see all, town admins and DPOs their towns. Filters: "
         'person (entries by or about them), actions (names or families: "event", '
-        '"membership.set"…), since/until (when written, until exclusive).'
+        '"membership.set"…), since/until (when written, until exclusive), search (in who '
+        "acted or the entry's target)."
     )
     async def audit_log(
         self,
@@ -28,8 +29,9 @@ class AuditQuery:
         actions: list[str] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        search: str | None = None,
     ) -> AuditPage:
-        wanted = audit_filter(str(person) if person else None, actions, since, until)
+        wanted = audit_filter(str(person) if person else None, actions, since, until, search)
         async with info.context.db() as session:
             size = 50 if first is None else first
             page = await audit_page(session, info.context.principal, town, size, after, wanted)

@@ -18,7 +18,10 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip on every request. A connection the server dropped
+    # fails the one request that meets it, and SQLAlchemy then discards the whole pool
+    # (every connection opened before a restart is gone with it); recycling bounds their age.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.people.models import Membership, Person
 from hub.people.repository import MembershipRepository, PersonRepository
-from hub.towns.models import ProvisioningStep, Town, Workspace
+from hub.towns.models import StepRecord, TownLike, Workspace
 from hub.towns.repository import TownRepository, WorkspaceRepository
 
 K = TypeVar("K")
@@ -29,8 +29,8 @@ class Loaders:
         memberships = MembershipRepository(session)
         workspaces = WorkspaceRepository(session)
 
-        self.town: DataLoader[str, Town | None] = DataLoader(
-            self._one(towns.by_ids, lambda t: t.id)
+        self.town: DataLoader[str, TownLike | None] = DataLoader(
+            self._one(towns.records, lambda t: t.id)
         )
         self.person: DataLoader[str, Person | None] = DataLoader(
             self._one(people.by_ids, lambda p: p.id)
@@ -44,8 +44,8 @@ class Loaders:
         self.memberships_of_person: DataLoader[str, list[Membership]] = DataLoader(
             self._many(memberships.of_people, lambda m: m.person_id)
         )
-        self.steps_of_town: DataLoader[str, list[ProvisioningStep]] = DataLoader(
-            self._many(towns.steps, lambda s: s.town_id)
+        self.steps_of_town: DataLoader[str, list[StepRecord]] = DataLoader(
+            self._many(towns.step_records, lambda s: s.town_id)
         )
         self.own_workspace: DataLoader[str, Workspace | None] = DataLoader(
             self._one(towns.own_workspaces, lambda w: w.owner_town_id or "")

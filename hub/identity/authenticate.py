@@ -11,13 +11,12 @@ from hub.db.reads import fetch_rows
 from hub.errors import Unauthenticated
 from hub.identity.keys import KeySourceError, UnknownKey
 from hub.identity.linking import person_for_claims
-from hub.identity.principal import Principal
+from hub.identity.principal import Caller, Principal
 from hub.identity.sessions import find_session
 from hub.identity.tokens import Claims, InvalidToken
 from hub.identity.userinfo import UserinfoUnavailable
 from hub.people.mandates import today
 from hub.people.models import Membership, Person
-from hub.people.repository import MembershipRepository
 from hub.services import Services
 
 log = logging.getLogger(__name__)
@@ -81,14 +80,17 @@ async def principal_for_cookie(session: AsyncSession, cookie: str | None) -> Pri
 
 
 # Every request pays for this one: the person and their memberships in one prebuilt statement,
-# read in one round trip (hub.db.reads).
+# read in one round trip (hub.db.reads); what `me` shows comes with it.
 _PERSON_AND_ROLES = (
     select(
         Person.username,
         Person.active,
         Person.hub_admin,
+        Person.display_name,
+        Person.email,
         Membership.town_id,
         Membership.role,
+        Membership.share,
         Membership.mandate_end,
     )
     .outerjoin(Membership, Membership.person_id == Person.id)
@@ -100,16 +102,26 @@ async def principal_by_id(session: AsyncSession, person_id: str) -> Principal:
     rows = await fetch_rows(session, _PERSON_AND_ROLES, {"person_id": person_id})
     if not rows:
         raise Unauthenticated(NO_ACCOUNT)
-    username, active, hub_admin = rows[0][0], rows[0][1], rows[0][2]
+    username, active, hub_admin, display_name, email = rows[0][:5]
     if not active:
         raise Unauthenticated(DISABLED)
     # An elected official's mandate ends at its date, whether or not the hub has yet ended
     # the membership (hub.people.mandates).
     on = today()
-    roles = {
-        row[3]: row[4] for row in rows if row[3] is not None and (row[5] is None or row[5] > on)
-    }
-    return Principal(person_id=person_id, username=username, hub_admin=hub_admin, roles=roles)
+    joined = [row for row in rows if row[5] is not None and (row[8] is None or row[8] > on)]
+    return Principal(
+        person_id=person_id,
+        username=username,
+        hub_admin=hub_admin,
+        roles={row[5]: row[6] for row in joined},
+        caller=Caller(
+            display_name,
+            email,
+            active,
+            {row[5]: row[7] for row in joined},
+            {row[5]: row[8] for row in joined if row[8] is not None},
+        ),
+    )
 
 
 async def principal_for_person(session: AsyncSession, person: Person | None) -> Principal:
@@ -117,5 +129,4 @@ async def principal_for_person(session: AsyncSession, person: Person | None) -> 
         raise Unauthenticated(NO_ACCOUNT)
     if not person.active:
         raise Unauthenticated(DISABLED)
-    memberships = await MembershipRepository(session).of_people([person.id])
-    return Principal.of(person, memberships, today())
+    return await principal_by_id(session, person.id)

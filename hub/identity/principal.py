@@ -11,20 +11,49 @@ from hub.people.models import Membership, Person, Role
 
 
 @dataclass(frozen=True)
+class Caller:
+    """What authentication read about the caller besides their rights, in the same read:
+    ``me`` answers from it without reading the person and their memberships again."""
+
+    display_name: str
+    email: str
+    active: bool
+    shares: Mapping[str, float | None] = field(default_factory=dict)  # town id -> share
+    mandate_ends: Mapping[str, date] = field(default_factory=dict)  # town id -> ELECTED's end
+
+
+@dataclass(frozen=True)
 class Principal:
     person_id: str
     username: str
     hub_admin: bool
     roles: Mapping[str, Role] = field(default_factory=dict)  # town id -> role
+    caller: Caller | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, person: Person, memberships: Iterable[Membership], on: date) -> Principal:
+    def of(
+        cls,
+        person: Person,
+        memberships: Iterable[Membership],
+        on: date,
+        *,
+        with_caller: bool = False,
+    ) -> Principal:
         """Roles held ``on`` that day: an elected official's ends with the mandate."""
+        rows = [m for m in memberships if m.current(on)]
+        caller = Caller(
+            person.display_name,
+            person.email,
+            person.active,
+            {m.town_id: m.share for m in rows},
+            {m.town_id: m.mandate_end for m in rows if m.mandate_end is not None},
+        )
         return cls(
             person_id=person.id,
             username=person.username,
             hub_admin=person.hub_admin,
-            roles={m.town_id: m.role for m in memberships if m.current(on)},
+            roles={m.town_id: m.role for m in rows},
+            caller=caller if with_caller else None,
         )
 
     def sees_town(self, town_id: str) -> bool:

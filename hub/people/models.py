@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, String
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UTCDateTime, new_id, utcnow
@@ -20,6 +20,12 @@ class Role(StrEnum):
 
 class Person(Base):
     __tablename__ = "person"
+    __table_args__ = (
+        # addStaff looks addresses up case-insensitively: without it, a scan of everyone
+        Index("ix_person_email_lower", func.lower(text("email"))),
+        # the people's pages, by name
+        Index("ix_person_display_name", "display_name", "username"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(64), unique=True)

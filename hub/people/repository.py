@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.people.models import Membership, Person
@@ -32,21 +32,43 @@ class PersonRepository:
 
     async def search(self, text: str | None, town_ids: Collection[str] | None) -> Sequence[Person]:
         """People matching ``text``; only members of ``town_ids`` unless it is None."""
-        query = select(Person).order_by(Person.display_name, Person.username)
-        if text:
-            # autoescape: '%' and '_' typed in a search are characters, not wildcards
-            wanted = text.lower()
-            query = query.where(
-                or_(
-                    func.lower(Person.username).contains(wanted, autoescape=True),
-                    func.lower(Person.display_name).contains(wanted, autoescape=True),
-                    func.lower(Person.email).contains(wanted, autoescape=True),
-                )
-            )
-        if town_ids is not None:
-            members = select(Membership.person_id).where(Membership.town_id.in_(town_ids))
-            query = query.where(Person.id.in_(members))
+        query = select(Person).where(*_matching(text, town_ids))
+        query = query.order_by(Person.display_name, Person.username)
         return (await self.session.scalars(query)).all()
+
+    async def page(
+        self,
+        text: str | None,
+        town_ids: Collection[str] | None,
+        after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[Sequence[Person], int]:
+        """Up to ``limit`` people by name after the (display name, username) ``after``, and
+        how many the filters let through in all."""
+        filters = _matching(text, town_ids)
+        total = await self.session.scalar(select(func.count(Person.id)).where(*filters))
+        if after is not None:
+            filters.append(tuple_(Person.display_name, Person.username) > tuple_(*after))
+        query = select(Person).where(*filters).order_by(Person.display_name, Person.username)
+        return (await self.session.scalars(query.limit(limit))).all(), total or 0
+
+
+def _matching(text: str | None, town_ids: Collection[str] | None) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if text:
+        # autoescape: '%' and '_' typed in a search are characters, not wildcards
+        wanted = text.lower()
+        filters.append(
+            or_(
+                func.lower(Person.username).contains(wanted, autoescape=True),
+                func.lower(Person.display_name).contains(wanted, autoescape=True),
+                func.lower(Person.email).contains(wanted, autoescape=True),
+            )
+        )
+    if town_ids is not None:
+        members = select(Membership.person_id).where(Membership.town_id.in_(town_ids))
+        filters.append(Person.id.in_(members))
+    return filters
 
 
 class MembershipRepository:

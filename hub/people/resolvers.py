@@ -7,11 +7,12 @@ from datetime import date
 import strawberry
 
 from hub.gql.context import Info
+from hub.identity.principal import Principal
 from hub.people import mandates, service
 from hub.people.directory_sync import DirectorySync
 from hub.people.models import Role
-from hub.people.repository import PersonRepository
-from hub.people.types import Me, Membership, Person, RoleType
+from hub.people.repository import MembershipRepository, PersonRepository
+from hub.people.types import Me, Membership, Person, PersonPage, RoleType
 
 
 def _sync(info: Info) -> DirectorySync:
@@ -42,10 +43,13 @@ class PeopleQuery:
     @strawberry.field(description="The signed-in caller.")
     async def me(self, info: Info) -> Me:
         principal = info.context.principal
-        async with info.context.db() as session:
-            person = await PersonRepository(session).get(principal.person_id)
-        assert person is not None  # the principal was loaded from this row
-        return Me(person=Person.of(person), hub_admin=person.hub_admin, person_id=person.id)
+        if principal.caller is None:  # a principal built without authentication's read
+            async with info.context.db() as session:
+                person = await PersonRepository(session).get(principal.person_id)
+                assert person is not None
+                rows = await MembershipRepository(session).of_people([person.id])
+            principal = Principal.of(person, rows, mandates.today(), with_caller=True)
+        return Me.of(principal)
 
     @strawberry.field(
         description="Elected officials whose mandate ends within `within` days (1-3650), "
@@ -63,6 +67,23 @@ class PeopleQuery:
         async with info.context.db() as session:
             rows = await service.search_people(session, info.context.principal, search)
         return [Person.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The people `people` gives, a page at a time by name (`first` ≤ 200, "
+        "`after` a cursor from `next`); `search` matches the username, name or e-mail."
+    )
+    async def people_page(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> PersonPage:
+        async with info.context.db() as session:
+            page = await service.people_page(session, info.context.principal, first, after, search)
+        return PersonPage(
+            people=[Person.of(r) for r in page.items], next=page.next, total=page.total
+        )
 
 
 @strawberry.type

@@ -8,9 +8,11 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import paging
 from hub.audit.service import About, audited, record
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
+from hub.paging import Page
 from hub.people import validation
 from hub.people.directory_sync import DirectorySync
 from hub.people.mandates import today
@@ -47,6 +49,27 @@ async def search_people(
         raise BadInput(f"Search for at most {MAX_SEARCH} characters.", field="search")
     scope = None if actor.hub_admin else actor.roles.keys()
     return await PersonRepository(session).search(text, scope)
+
+
+async def people_page(
+    session: AsyncSession,
+    actor: Principal,
+    first: int | None,
+    after: str | None,
+    text: str | None,
+) -> Page[Person]:
+    """A page of the people ``search_people`` gives, by name."""
+    size = paging.checked_first(first)
+    wanted = paging.checked_search(text)
+    key = paging.decode("person", after, 2) if after else None
+    scope = None if actor.hub_admin else actor.roles.keys()
+    rows, total = await PersonRepository(session).page(
+        wanted, scope, (key[0], key[1]) if key else None, size + 1
+    )
+    shown = list(rows[:size])
+    last = shown[-1] if len(rows) > size and shown else None
+    cursor = paging.encode("person", (last.display_name, last.username)) if last else None
+    return Page(shown, cursor, total)
 
 
 async def set_membership(

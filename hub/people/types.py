@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.gql.context import Info
+from hub.identity.principal import Principal
 from hub.people.models import Membership as MembershipModel
 from hub.people.models import Person as PersonModel
 from hub.people.models import Role
@@ -98,9 +99,35 @@ class Membership:
 class Me:
     person: Person
     hub_admin: bool
-    person_id: strawberry.Private[str]
+    memberships: list[Membership]
 
-    @strawberry.field
-    async def memberships(self, info: Info) -> list[Membership]:
-        rows = await info.context.loaders.memberships_of_person.load(self.person_id)
-        return [Membership.of(row) for row in rows]
+    @classmethod
+    def of(cls, principal: Principal) -> Me:
+        """The caller as authentication read them at the start of the request."""
+        caller = principal.caller
+        assert caller is not None
+        person = Person(
+            id=strawberry.ID(principal.person_id),
+            username=principal.username,
+            display_name=caller.display_name,
+            email=caller.email,
+            active=caller.active,
+        )
+        memberships = [
+            Membership(
+                role=role,
+                share=caller.shares.get(town_id),
+                mandate_end=caller.mandate_ends.get(town_id),
+                town_id=town_id,
+                person_id=principal.person_id,
+            )
+            for town_id, role in principal.roles.items()
+        ]
+        return cls(person=person, hub_admin=principal.hub_admin, memberships=memberships)
+
+
+@strawberry.type(description="A page of people, by name; `next` continues it.")
+class PersonPage:
+    people: list[Person]
+    next: str | None = strawberry.field(description="Cursor for the next page, if any.")
+    total: int = strawberry.field(description="People matching the search, over all pages.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
@@ -55,15 +56,32 @@ async def town_or_refusal(v: Visit, slug: str) -> dict[str, Any]:
     return found
 
 
+def _query(**values: str) -> str:
+    """A page's query string with the values given (empty ones left out)."""
+    return "?" + urlencode({name: value for name, value in values.items() if value})
+
+
 def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
     @router.get("/admin")
-    async def towns(v: Visit = Depends(visit)) -> Response:
+    async def towns(
+        v: Visit = Depends(visit), search: str = "", state: str = "", after: str = ""
+    ) -> Response:
         nav = await page(v)
         if not nav.admin:
             raise Refused(403, "Cette page est réservée aux administrateurs.")
-        answer = await v.run("AdminTowns")
+        wanted = search.strip()[:100]
+        failed = state == "FAILED"
+        answer = await v.run(
+            "AdminTowns",
+            {
+                "search": wanted or None,
+                "state": "FAILED" if failed else None,
+                "after": after or None,
+            },
+        )
         v.refuse_unless_ok(answer)
-        shown = [t for t in answer.data["towns"] if nav.administers(t["slug"])]
+        found = answer.data["townsPage"]
+        shown = [t for t in found["towns"] if nav.administers(t["slug"])]
         return v.render(
             "admin_towns.html",
             {
@@ -71,6 +89,16 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
                 "towns": shown,
                 "drift_reports": await drift.reports(v),
                 "mandate_ends": await mandates.upcoming(v),
+                "total": found["total"],
+                "search": wanted,
+                "failed": failed,
+                "first_page": not after,
+                "next_page": _query(
+                    search=wanted, state="FAILED" if failed else "", after=found["next"]
+                )
+                if found["next"]
+                else None,
+                "start_page": _query(search=wanted, state="FAILED" if failed else ""),
             },
         )
 
@@ -217,14 +245,25 @@ def routes(router: APIRouter, visit: Callable[..., Any]) -> None:
         return v.done(target, "La personne a été retirée de la commune.")
 
     @router.get("/admin/people")
-    async def people(v: Visit = Depends(visit), search: str = "") -> Response:
+    async def people(v: Visit = Depends(visit), search: str = "", after: str = "") -> Response:
         nav = await page(v)
         if not nav.admin:
             raise Refused(403, "Cette page est réservée aux administrateurs.")
-        answer = await v.run("People", {"search": search or None})
+        wanted = search.strip()[:100]
+        answer = await v.run("PeoplePage", {"search": wanted or None, "after": after or None})
         v.refuse_unless_ok(answer)
+        found = answer.data["peoplePage"]
         return v.render(
-            "people.html", {"nav": nav, "people": answer.data["people"], "search": search}
+            "people.html",
+            {
+                "nav": nav,
+                "people": found["people"],
+                "total": found["total"],
+                "search": wanted,
+                "first_page": not after,
+                "next_page": _query(search=wanted, after=found["next"]) if found["next"] else None,
+                "start_page": _query(search=wanted),
+            },
         )
 
     @router.get("/admin/people/offboard")

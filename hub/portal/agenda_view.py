@@ -12,7 +12,7 @@ from hub.portal.client import Answer
 from hub.portal.dates import parse_instant
 from hub.portal.i18n import PARIS
 
-COLOURS = 6  # town colours in the style sheet: .town-0 … .town-5
+COLOURS = 12  # town colours in the style sheet: .town-0 … .town-11
 
 
 def view(answer: Answer, shown: Sequence[date], town_order: dict[str, int]) -> dict[str, Any]:
@@ -37,8 +37,15 @@ def view(answer: Answer, shown: Sequence[date], town_order: dict[str, int]) -> d
         for day in covered(start, end):
             if day in days:
                 days[day].append(item)
+    legend = {
+        event["town"]["name"]: town_order.get(event["town"]["slug"], 0) % COLOURS
+        for event in data["events"]
+    }
     return {
         "days": [(day, sorted(days[day], key=lambda e: e["start_at"])) for day in shown],
+        # the towns of the events shown, each with its colour (the month's grid shows titles
+        # only: the legend names the town of each colour)
+        "legend": sorted(legend.items()),
         "conflicts": data["conflicts"],
         "errors": data["errors"],
         "count": len(data["events"]),

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UTCDateTime, new_id, utcnow
@@ -10,6 +11,7 @@ from hub.db.base import Base, UTCDateTime, new_id, utcnow
 
 class Town(Base):
     __tablename__ = "town"
+    __table_args__ = (Index("ix_town_name", "name", "id"),)  # the towns' pages, by name
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -57,4 +59,28 @@ class ProvisioningStep(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A replica running the step holds it until then (hub.towns.provisioning): no other one
+    # runs it meanwhile, and a replica that died lets it go when the time is up.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TownRecord(NamedTuple):
+    """A town as the read paths show it (a row, not an object the session tracks)."""
+
+    id: str
+    slug: str
+    name: str
+    insee_code: str
+
+
+class StepRecord(NamedTuple):
+    town_id: str
+    name: str
+    done: bool
+    error: str | None
+
+
+# What the GraphQL types read a town or a step from: the model, or a read path's row.
+TownLike = Town | TownRecord
+StepLike = ProvisioningStep | StepRecord

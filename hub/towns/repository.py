@@ -4,21 +4,69 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.towns.models import ProvisioningStep, Town, Workspace, WorkspaceTown
+from hub.db.reads import ByKeys, fetch_rows
+from hub.towns.models import (
+    ProvisioningStep,
+    StepRecord,
+    Town,
+    TownRecord,
+    Workspace,
+    WorkspaceTown,
+)
+from hub.towns.provisioning import ProvisioningState
+
+_TOWN = (Town.id, Town.slug, Town.name, Town.insee_code)
+_TOWNS_BY_IDS = ByKeys(Town.id, lambda among: select(*_TOWN).where(among))
+# ordered by the database (its collation), whether all towns or some are read
+_ALL_TOWNS = select(*_TOWN).order_by(Town.name, Town.id)
+_SOME_TOWNS = ByKeys(Town.id, lambda among: _ALL_TOWNS.where(among))
+_STEPS_BY_TOWNS = ByKeys(
+    ProvisioningStep.town_id,
+    lambda among: (
+        select(
+            ProvisioningStep.town_id,
+            ProvisioningStep.name,
+            ProvisioningStep.done,
+            ProvisioningStep.error,
+        )
+        .where(among)
+        .order_by(ProvisioningStep.town_id, ProvisioningStep.position)
+    ),
+)
 
 
 class TownRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    # The read paths of every request (a page, the caller's towns, their provisioning): rows
+    # in one round trip each (hub.db.reads), not objects the session would track.
+
+    async def records(self, ids: Sequence[str]) -> list[TownRecord]:
+        rows = await _TOWNS_BY_IDS.rows(self.session, ids)
+        return [TownRecord(*row) for row in rows]
+
+    async def visible_records(self, town_ids: Collection[str] | None) -> list[TownRecord]:
+        """All towns when ``town_ids`` is None (hub admins), else those, by name."""
+        if town_ids is None:
+            rows = await fetch_rows(self.session, _ALL_TOWNS, {})
+            return [TownRecord(*row) for row in rows]
+        rows = await _SOME_TOWNS.rows(self.session, list(town_ids))
+        return [TownRecord(*row) for row in rows]
+
+    async def step_records(self, town_ids: Sequence[str]) -> list[StepRecord]:
+        rows = await _STEPS_BY_TOWNS.rows(self.session, town_ids)
+        return [StepRecord(*row) for row in rows]
+
     async def by_slug(self, slug: str) -> Town | None:
         return await self.session.scalar(select(Town).where(Town.slug == slug))
 
-    async def by_insee_code(self, code: str) -> Town | None:
-        return await self.session.scalar(select(Town).where(Town.insee_code == code))
+    async def by_slug_or_insee_code(self, slug: str, code: str) -> Sequence[Town]:
+        query = select(Town).where(or_(Town.slug == slug, Town.insee_code == code))
+        return (await self.session.scalars(query)).all()
 
     async def by_slugs(self, slugs: Collection[str]) -> Sequence[Town]:
         return (await self.session.scalars(select(Town).where(Town.slug.in_(slugs)))).all()
@@ -33,6 +81,36 @@ class TownRepository:
             query = query.where(Town.id.in_(town_ids))
         return (await self.session.scalars(query)).all()
 
+    async def page(
+        self,
+        town_ids: Collection[str] | None,
+        search: str | None,
+        state: ProvisioningState | None,
+        after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[Sequence[Town], int]:
+        """Up to ``limit`` towns by name after the (name, id) ``after``, and how many towns
+        the filters let through in all. ``search`` matches the name, slug or INSEE code."""
+        filters: list[ColumnElement[bool]] = []
+        if town_ids is not None:
+            filters.append(Town.id.in_(town_ids))
+        if search:
+            wanted = search.lower()
+            filters.append(
+                or_(
+                    func.lower(Town.name).contains(wanted, autoescape=True),
+                    Town.slug.contains(wanted, autoescape=True),
+                    Town.insee_code.contains(search.upper(), autoescape=True),
+                )
+            )
+        if state is not None:
+            filters.append(_in_state(state))
+        total = await self.session.scalar(select(func.count(Town.id)).where(*filters))
+        if after is not None:
+            filters.append(tuple_(Town.name, Town.id) > tuple_(*after))
+        query = select(Town).where(*filters).order_by(Town.name, Town.id).limit(limit)
+        return (await self.session.scalars(query)).all(), total or 0
+
     async def steps(self, town_ids: Collection[str]) -> Sequence[ProvisioningStep]:
         query = (
             select(ProvisioningStep)
@@ -44,6 +122,18 @@ class TownRepository:
     async def own_workspaces(self, town_ids: Collection[str]) -> Sequence[Workspace]:
         query = select(Workspace).where(Workspace.owner_town_id.in_(town_ids))
         return (await self.session.scalars(query)).all()
+
+
+def _in_state(state: ProvisioningState) -> ColumnElement[bool]:
+    """Towns whose steps give ``state`` (``hub.towns.provisioning.state_of``, in SQL)."""
+    step = ProvisioningStep
+    undone = exists().where(step.town_id == Town.id, not_(step.done))
+    failed = exists().where(step.town_id == Town.id, not_(step.done), step.error.is_not(None))
+    if state is ProvisioningState.COMPLETE:
+        return not_(undone)
+    if state is ProvisioningState.FAILED:
+        return failed
+    return and_(undone, not_(failed))
 
 
 class WorkspaceRepository:

@@ -7,8 +7,9 @@ import strawberry
 from hub.errors import NotFound
 from hub.gql.context import Info
 from hub.towns import service
+from hub.towns.provisioning import ProvisioningState
 from hub.towns.repository import TownRepository
-from hub.towns.types import Town
+from hub.towns.types import ProvisioningStateType, Town, TownPage
 
 
 @strawberry.input
@@ -25,6 +26,32 @@ class TownQuery:
         async with info.context.db() as session:
             rows = await service.visible_towns(session, info.context.principal)
         return [Town.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The towns the caller may see, a page at a time by name (`first` ≤ 200, "
+        "`after` a cursor from `next`); `search` matches the name, slug or INSEE code, "
+        "`state` keeps the towns whose provisioning is in that state (FAILED: to retry)."
+    )
+    async def towns_page(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        search: str | None = None,
+        state: ProvisioningStateType | None = None,  # type: ignore[valid-type]
+    ) -> TownPage:
+        async with info.context.db() as session:
+            page = await service.towns_page(
+                session,
+                info.context.principal,
+                first,
+                after,
+                search,
+                ProvisioningState(state) if state else None,
+            )
+        return TownPage(
+            towns=[Town.of(row) for row in page.items], next=page.next, total=page.total
+        )
 
     @strawberry.field(
         description="A town by slug; NOT_FOUND, the same, whether it does not exist or the "

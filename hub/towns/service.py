@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import paging
 from hub.audit.service import audited
 from hub.errors import Conflict, NotFound
 from hub.identity.principal import Principal
+from hub.paging import Page
 from hub.towns import validation
-from hub.towns.models import Town, Workspace, WorkspaceTown
-from hub.towns.provisioning import StepRunner, plan_steps, run_pending
+from hub.towns.models import Town, TownRecord, Workspace, WorkspaceTown
+from hub.towns.provisioning import ProvisioningState, StepRunner, plan_steps, run_pending
 from hub.towns.repository import TownRepository
 
 
@@ -24,8 +26,31 @@ class TownInput:
     insee_code: str
 
 
-async def visible_towns(session: AsyncSession, actor: Principal) -> Sequence[Town]:
-    return await TownRepository(session).visible(None if actor.hub_admin else actor.roles.keys())
+async def visible_towns(session: AsyncSession, actor: Principal) -> Sequence[TownRecord]:
+    repository = TownRepository(session)
+    return await repository.visible_records(None if actor.hub_admin else actor.roles.keys())
+
+
+async def towns_page(
+    session: AsyncSession,
+    actor: Principal,
+    first: int | None,
+    after: str | None,
+    search: str | None,
+    state: ProvisioningState | None,
+) -> Page[Town]:
+    """A page of the towns the caller may see, by name."""
+    size = paging.checked_first(first)
+    wanted = paging.checked_search(search)
+    key = paging.decode("town", after, 2) if after else None
+    scope = None if actor.hub_admin else actor.roles.keys()
+    rows, total = await TownRepository(session).page(
+        scope, wanted, state, (key[0], key[1]) if key else None, size + 1
+    )
+    shown = list(rows[:size])
+    last = shown[-1] if len(rows) > size and shown else None
+    cursor = paging.encode("town", (last.name, last.id)) if last else None
+    return Page(shown, cursor, total)
 
 
 async def town_for(session: AsyncSession, actor: Principal, slug: str) -> Town:
@@ -74,8 +99,13 @@ async def provision_town(
     missing = plan_steps(town, runners, steps)
     if missing:
         session.add_all(missing)
-        await session.commit()
-        steps = sorted([*steps, *missing], key=lambda step: step.position)
+        try:
+            await session.commit()
+        except IntegrityError:
+            # another replica planned them at the same moment: theirs are the steps
+            await session.rollback()
+            await session.refresh(town)
+        steps = list(await TownRepository(session).steps([town.id]))
     await run_pending(session, actor, town, steps, runners, step_timeout)
     return town
 
@@ -83,8 +113,10 @@ async def provision_town(
 async def _create_or_match(
     session: AsyncSession, wanted: TownInput, runners: Sequence[StepRunner], files_backend: str
 ) -> Town:
-    towns = TownRepository(session)
-    existing = await towns.by_slug(wanted.slug)
+    # slug and INSEE code read in one statement, one snapshot: read apart, another replica's
+    # town committed between the two reads looked like someone else's INSEE code
+    found = await TownRepository(session).by_slug_or_insee_code(wanted.slug, wanted.insee_code)
+    existing = next((town for town in found if town.slug == wanted.slug), None)
     if existing is not None:
         if (existing.name, existing.insee_code) != (wanted.name, wanted.insee_code):
             raise Conflict(
@@ -92,7 +124,7 @@ async def _create_or_match(
                 f"({existing.name}, {existing.insee_code}); choose another slug."
             )
         return existing
-    holder = await towns.by_insee_code(wanted.insee_code)
+    holder = next((town for town in found if town.insee_code == wanted.insee_code), None)
     if holder is not None:
         raise Conflict(f"INSEE code {wanted.insee_code} already belongs to '{holder.slug}'.")
     town = Town(slug=wanted.slug, name=wanted.name, insee_code=wanted.insee_code)

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.gql.context import Info
-from hub.towns.models import ProvisioningStep as StepModel
-from hub.towns.models import Town as TownModel
+from hub.towns.models import StepLike, TownLike
 from hub.towns.provisioning import ProvisioningState, state_of
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ class ProvisioningStep:
     error: str | None = strawberry.field(description="Why the last attempt failed.")
 
     @classmethod
-    def of(cls, step: StepModel) -> ProvisioningStep:
+    def of(cls, step: StepLike) -> ProvisioningStep:
         return cls(name=step.name, done=step.done, error=step.error)
 
 
@@ -43,7 +42,7 @@ class Town:
     insee_code: str = strawberry.field(description="The official 5-character commune code.")
 
     @classmethod
-    def of(cls, town: TownModel) -> Town:
+    def of(cls, town: TownLike) -> Town:
         return cls(
             id=strawberry.ID(town.id), slug=town.slug, name=town.name, insee_code=town.insee_code
         )
@@ -74,3 +73,10 @@ class Town:
         return Provisioning(
             state=state_of(steps), steps=[ProvisioningStep.of(step) for step in steps]
         )
+
+
+@strawberry.type(description="A page of towns, by name; `next` continues it.")
+class TownPage:
+    towns: list[Town]
+    next: str | None = strawberry.field(description="Cursor for the next page, if any.")
+    total: int = strawberry.field(description="Towns matching the filters, over all pages.")

@@ -7,8 +7,9 @@ from datetime import datetime
 import aiosqlite.core
 import pytest
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.reads import fetch_rows
+from hub.db.reads import ByKeys, fetch_rows
 from hub.people.models import Membership, Person, Role
 from hub.services import Services
 from hub.towns.models import Town
@@ -91,3 +92,29 @@ async def test_on_sqlite_a_read_is_one_hop_to_the_driver_thread(
     # then it took one hop on SQLite (none on PostgreSQL, which has no such thread)
     assert [row[7] for row in rows] == ["igny", "massy"]
     assert read_hops == (["_execute_fetchall"] if db_kind == "sqlite" else [])
+
+
+TOWNS_BY_SLUGS = ByKeys(
+    Town.slug, lambda among: select(Town.slug, Town.insee_code).where(among).order_by(Town.slug)
+)
+
+
+async def _in_list(session: AsyncSession, slugs: list[str]) -> list[tuple[object, ...]]:
+    query = select(Town.slug, Town.insee_code).where(Town.slug.in_(slugs)).order_by(Town.slug)
+    return [tuple(row) for row in (await session.execute(query)).all()]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "slugs",
+    [[], ["igny"], ["massy", "igny"], ["igny", "igny", "nowhere"], ["it's", 'a "quote"', "é"]],
+)
+async def test_a_read_by_keys_gives_what_in_gives(services: Services, slugs: list[str]) -> None:
+    # given two towns
+    await seed(services)
+    async with services.sessions() as session:
+        # when the same rows are read by a list of keys (any length, repeats, odd characters)
+        got = await TOWNS_BY_SLUGS.rows(session, slugs)
+        expected = await _in_list(session, slugs)
+    # then one prepared statement gives exactly what an IN (…) of that length gives
+    assert list(got) == expected

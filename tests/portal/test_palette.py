@@ -45,7 +45,7 @@ def test_text_colours_reach_aa_on_every_background_they_are_used_on() -> None:
         ("warn-ink", "warn-ground"),
         ("ink", "error-ground"),
     ]
-    pairs += [(f"town-{n}", ground) for n in range(6) for ground in ("paper", "ground")]
+    pairs += [(f"town-{n}", ground) for n in range(12) for ground in ("paper", "ground")]
     weak = {
         f"{text} on {ground}": round(contrast(colour[text], colour[ground]), 2)
         for text, ground in pairs
@@ -64,3 +64,11 @@ def test_no_bleu_france_anywhere_in_the_portal() -> None:
     texts = [CSS, *(p.read_text(encoding="utf-8") for p in (PORTAL / "templates").glob("*.html"))]
     found = [shade for shade in BLEU_FRANCE for text in texts if shade.lower() in text.lower()]
     assert found == []
+
+
+def test_twelve_towns_get_twelve_distinct_colours() -> None:
+    # a pooled manager in 12 towns: no two of her towns share a colour
+    colour = variables()
+    shades = [colour[f"town-{n}"].lower() for n in range(12)]
+    assert len(set(shades)) == 12
+    assert "town-11" in CSS.split(":root", 1)[1] and ".town-11 {" in CSS
