@@ -13,13 +13,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from hub.demo import seed as demo_seed
 from tests.portal.browser import Axe, sign_in
 from tests.portal.demo import PortalDemo
 from tests.test_demo import query
 
 pytestmark = pytest.mark.browser
-TOWNS = 55  # with the demo's three: 58, more than a page of 50
-PEOPLE = 60  # with the demo's four: 64
+TOWNS = 55  # with the demo's own: more than a page of 50
+ALL_TOWNS = TOWNS + len(demo_seed.TOWNS)
+PEOPLE = 60  # with the demo's own: more than a page of 50
+EVERYONE = PEOPLE + len(demo_seed.PEOPLE)
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +70,14 @@ def rows(page: Page) -> int:
     return page.get_by_role("table").locator("tbody tr").count()
 
 
-def test_the_admin_finds_a_town_among_58_a_page_at_a_time(
+def test_the_admin_finds_a_town_among_many_a_page_at_a_time(
     page: Page, territory: str, axe: Axe
 ) -> None:
-    # Given 58 towns, one of them failed
+    # Given more than a page of towns, one of them failed
     sign_in(page, territory, "admin", axe)
     page.get_by_role("link", name="Administration").click()
     # Then the first page shows 50 of them in a table, and says how many there are
-    expect(page.locator("#towns-count")).to_have_text("58 communes")
+    expect(page.locator("#towns-count")).to_have_text(f"{ALL_TOWNS} communes")
     assert rows(page) == 50
     table = page.get_by_role("table", name="Communes")
     expect(table.get_by_role("columnheader")).to_have_text(
@@ -83,8 +86,8 @@ def test_the_admin_finds_a_town_among_58_a_page_at_a_time(
     axe.check(page)
     # When he goes to the next page
     page.get_by_role("link", name="Page suivante").click()
-    # Then the other 8 are there, and no next page
-    assert rows(page) == 8
+    # Then the others are there, and no next page
+    assert rows(page) == ALL_TOWNS - 50
     expect(page.get_by_role("link", name="Page suivante")).to_have_count(0)
     page.get_by_role("link", name="Première page").click()
     assert rows(page) == 50
@@ -118,16 +121,16 @@ def test_the_admin_finds_a_town_among_58_a_page_at_a_time(
     )
 
 
-def test_the_admin_pages_through_64_people_and_searches(
+def test_the_admin_pages_through_all_the_people_and_searches(
     page: Page, territory: str, axe: Axe
 ) -> None:
     sign_in(page, territory, "admin", axe)
     page.goto(f"{territory}/admin/people")
-    expect(page.locator("#people-count")).to_have_text("64 personnes")
+    expect(page.locator("#people-count")).to_have_text(f"{EVERYONE} personnes")
     assert rows(page) == 50
     axe.check(page)
     page.get_by_role("link", name="Page suivante").click()
-    assert rows(page) == 14
+    assert rows(page) == EVERYONE - 50
     page.get_by_label("Rechercher une personne").fill("agent017")
     page.get_by_role("button", name="Rechercher").click()
     assert rows(page) == 1
