@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,9 @@ upload buffer size too) its CPU equals the plain PUT's."""
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 307, 308)
 DEFAULT_MAX_ANSWER = 64 * 1024 * 1024
+# Past an upload's last byte a server may still be writing it out (or assembling, scanning
+# it) before it answers: the wait for that answer grows by a second per this many bytes.
+UPLOAD_ANSWER_RATE = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +100,17 @@ class CountingSource:
     """Wraps the caller's iterator: counts bytes, enforces the announced size, and remembers
     whether a failure came from the caller (``SourceFailed``) or from the network."""
 
-    def __init__(self, chunks: AsyncIterator[bytes], size: int | None, backend: str) -> None:
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        size: int | None,
+        backend: str,
+        on_end: Callable[[int], None] | None = None,
+    ) -> None:
         self._chunks = chunks
         self._size = size
         self._backend = backend
+        self._on_end = on_end
         self.sent = 0
         self.error: BaseException | None = None
 
@@ -122,6 +132,8 @@ class CountingSource:
         if self._size is not None and self.sent != self._size:
             self.error = ValueError(f"{self.sent} bytes sent, {self._size} announced")
             raise self.error
+        if self._on_end is not None:
+            self._on_end(self.sent)
 
     def failure(self) -> ConnectorError | None:
         if self.error is None:
@@ -157,6 +169,8 @@ class Transport:
         self.backend = backend
         self.timeout = timeout
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
+        # An upload's answer is waited for under a deadline set when its last byte is sent.
+        self._upload_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout)
         self._headers = {
             "Authorization": basic_authorization(username, password),
             **(headers or {}),
@@ -194,13 +208,24 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         data: bytes | Mapping[str, str] | None = None,
         json: Any = None,
+        answer_within: float | None = None,
     ) -> Reply:
         """Send a request (following same-origin redirects) and read its whole answer, within
-        the size cap, whatever its status."""
+        the size cap, whatever its status. ``answer_within`` replaces the timeout for each wait
+        for the answer's bytes (a request the server takes long to carry out)."""
         self.breaker.before()
         began = time.monotonic()
+        waits = (
+            None
+            if answer_within is None
+            else aiohttp.ClientTimeout(
+                total=None, sock_connect=self.timeout, sock_read=answer_within
+            )
+        )
         try:
-            reply = await self._send(method, url, what, self._all_headers(headers), data, json)
+            reply = await self._send(
+                method, url, what, self._all_headers(headers), data, json, waits
+            )
         except Unavailable:
             self.breaker.failure()
             raise
@@ -228,11 +253,18 @@ class Transport:
         headers: dict[str, str],
         data: bytes | Mapping[str, str] | None,
         json: Any,
+        waits: aiohttp.ClientTimeout | None = None,
     ) -> Reply:
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 async with self.session().request(
-                    method, url, headers=headers, data=data, json=json, allow_redirects=False
+                    method,
+                    url,
+                    headers=headers,
+                    data=data,
+                    json=json,
+                    allow_redirects=False,
+                    timeout=waits or self._timeout,
                 ) as response:
                     status = response.status
                     location = response.headers.get("Location")
@@ -290,9 +322,18 @@ class Transport:
         data: bytes | Mapping[str, str] | None = None,
         json: Any = None,
         conflict_on: tuple[int, ...] = (405, 412),
+        answer_within: float | None = None,
     ) -> Reply:
         """``send``, then statuses outside ``ok`` raise through ``for_status``."""
-        reply = await self.send(method, url, what=what, headers=headers, data=data, json=json)
+        reply = await self.send(
+            method,
+            url,
+            what=what,
+            headers=headers,
+            data=data,
+            json=json,
+            answer_within=answer_within,
+        )
         if reply.status not in ok:
             raise for_status(reply.status, what, backend=self.backend, conflict_on=conflict_on)
         return reply
@@ -308,16 +349,26 @@ class Transport:
     ) -> None:
         """PUT the caller's bytes as they come (chunked transfer when the size is unknown)."""
         self.breaker.before()
-        source = CountingSource(chunks, size, self.backend)
+        loop = asyncio.get_running_loop()
         all_headers = self._all_headers(headers)
         if size is not None:
             all_headers["Content-Length"] = str(size)
         try:
-            async with self.session().put(
-                url, data=source.__aiter__(), headers=all_headers, allow_redirects=False
-            ) as response:
-                await response.read()
-                status = response.status
+            async with asyncio.timeout(None) as answer:
+
+                def sent_all(sent: int) -> None:
+                    answer.reschedule(loop.time() + self.timeout + sent / UPLOAD_ANSWER_RATE)
+
+                source = CountingSource(chunks, size, self.backend, on_end=sent_all)
+                async with self.session().put(
+                    url,
+                    data=source.__aiter__(),
+                    headers=all_headers,
+                    allow_redirects=False,
+                    timeout=self._upload_timeout,
+                ) as response:
+                    await response.read()
+                    status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             failure = source.failure()
             if failure is not None:

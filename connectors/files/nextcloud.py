@@ -29,7 +29,7 @@ from connectors.files._dav import (
 from connectors.files._dav_store import DavStore
 from connectors.files._names import NameCheck, temporary_name
 from connectors.files.port import Entry
-from connectors.http import SourceFailed, Transport
+from connectors.http import UPLOAD_ANSWER_RATE, SourceFailed, Transport
 
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNKS = 10_000
@@ -218,12 +218,14 @@ class NextcloudStore(DavStore):
                 raise SourceFailed(
                     f"{what}: {sent} bytes sent, {size} announced", backend=self.backend
                 )
+            # Nextcloud assembles the chunks before it answers: longer for a larger file.
             await self._http.request(
                 "MOVE",
                 f"{folder}/.file",
                 what=what,
                 ok=(201, 204),
                 headers={**destination, "Overwrite": "T" if overwrite else "F"},
+                answer_within=self._http.timeout + sent / UPLOAD_ANSWER_RATE,
             )
         except BaseException:
             await self._discard(folder)

@@ -3,13 +3,15 @@ method and body), a redirect elsewhere reported for an administrator, never as b
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
 
-from connectors.errors import Misconfigured
+from connectors.errors import Misconfigured, Unavailable
 from connectors.http import Transport
 from hub.backend_errors import api_error
 from hub.errors import ErrorCode
@@ -95,3 +97,36 @@ async def test_a_redirect_to_another_server_is_not_followed_and_is_for_an_admini
     error = api_error(refused.value)
     assert error.code is ErrorCode.BACKEND_UNAVAILABLE
     assert "administrator" in error.message
+
+
+async def _stream(size: int) -> AsyncIterator[bytes]:
+    piece = b"\0" * (1024 * 1024)
+    for _ in range(size // len(piece)):
+        yield piece
+
+
+async def test_an_upload_waits_for_a_server_still_writing_it_out_but_not_for_ever() -> None:
+    # given a server that answers an upload once it has written it out: 0.9 s after its last
+    # byte for the first, never for the second (a transport whose timeout is 0.5 s)
+    answers = iter([0.9, 6.0])
+
+    async def slow_to_answer(request: web.Request) -> web.StreamResponse:
+        async for _ in request.content.iter_chunked(64 * 1024):
+            pass
+        await asyncio.sleep(next(answers))
+        return web.Response(status=201)
+
+    runner, url = await _serve(slow_to_answer)
+    transport = Transport(backend="webdav", username="u", password="p", timeout=0.5)
+    size = 32 * 1024 * 1024  # 1 s more to wait at UPLOAD_ANSWER_RATE
+    try:
+        # when 32 MiB are put, their length known, then the answer 0.9 s later is taken
+        await transport.put_stream(f"{url}/big.bin", _stream(size), size=size, what="upload")
+        # and one that never comes is given up within the timeout and that allowance
+        began = time.monotonic()
+        with pytest.raises(Unavailable):
+            await transport.put_stream(f"{url}/big.bin", _stream(size), size=None, what="upload")
+        assert time.monotonic() - began < 5
+    finally:
+        await transport.aclose()
+        await runner.cleanup()

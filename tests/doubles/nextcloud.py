@@ -97,6 +97,9 @@ class NextcloudDouble:
     folders: dict[int, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, dict[str, str]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    # Seconds the server takes to answer once it has assembled a chunked upload (a large
+    # file takes Nextcloud a while: it writes the whole file before it answers).
+    assembly_seconds: float = 0.0
 
     @property
     def files_dir(self) -> Path:
@@ -702,6 +705,7 @@ class _App:
         part.replace(target)
         shutil.rmtree(folder)
         self.state.uploads.pop(folder.name, None)
+        await asyncio.sleep(self.state.assembly_seconds)
         return web.Response(status=204 if existed else 201)
 
 

@@ -87,6 +87,32 @@ async def test_large_upload_goes_in_numbered_chunks(
     assert nextcloud_double.upload_dirs() == []
 
 
+async def test_the_last_step_of_a_chunked_upload_waits_for_the_assembly(
+    nextcloud_double: NextcloudDouble, nextcloud_store: NextcloudStore
+) -> None:
+    # given a Nextcloud that answers 0.6 s after assembling, and a store whose timeout is 0.3 s
+    size = 6 * MIN_CHUNK  # 30 MiB: about 0.9 s more to wait for its assembly
+    store = NextcloudStore(
+        nextcloud_double.url,
+        username=nextcloud_double.username,
+        password=nextcloud_double.password,
+        root=nextcloud_store.root,
+        chunk_threshold=6 * 1024 * 1024,
+        chunk_size=MIN_CHUNK,
+        timeout=0.3,
+    )
+    nextcloud_double.assembly_seconds = 0.6
+    try:
+        # when a large file is uploaded in chunks
+        entry = await store.upload("/assemblé.bin", pieces(b"\0" * size, MIN_CHUNK), size=size)
+    finally:
+        nextcloud_double.assembly_seconds = 0.0
+        await store.aclose()
+    # then the answer to the last MOVE was waited for, and the file is there
+    assert entry.size == size
+    assert nextcloud_double.upload_dirs() == []
+
+
 async def test_chunked_upload_cut_off_removes_the_upload(
     nextcloud_double: NextcloudDouble, nextcloud_store: NextcloudStore
 ) -> None:
