@@ -2,13 +2,15 @@
 
     .venv/bin/python -m tests.portal.screenshots
 
-Camille signs in (the hub admin, for Admin towns and the audit log); the main pages are
+Camille signs in (the hub admin, for Admin towns and the audit log; Sophie, the DPO, for data
+protection); the main pages are
 saved, 1280 px wide (and Home at 375 px), into tests/portal/screenshots/. Needs Chromium
 (tests/portal/browser.py).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -69,8 +71,18 @@ def capture(base: str) -> list[Path]:
             page.get_by_role("main").get_by_role("link", name="Bièvres", exact=True).click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Bièvres")
             saved.append(save(page, "files-bievres"))
+            menu(page, "Fichiers")
+            search = page.get_by_role("search", name="Rechercher un fichier")
+            search.get_by_label(re.compile("Nom du fichier ou du dossier")).fill("séance")
+            search.get_by_role("button", name="Rechercher").click()
+            expect(page.get_by_role("status")).to_contain_text("séance")
+            saved.append(save(page, "files-search"))
             menu(page, "Temps partagé")
             saved.append(save(page, "time-sharing"))
+            # Data protection is the DPO's (Sophie, for the three towns).
+            page = signed_in(browser, base, "sophie")
+            menu(page, "Protection des données")
+            saved.append(save(page, "privacy"))
             # Towns and their provisioning are the hub admin's (Camille is staff).
             page = signed_in(browser, base, "admin")
             page.get_by_role("link", name="Administration").click()

@@ -83,6 +83,11 @@ def test_the_admin_finds_a_town_among_many_a_page_at_a_time(
     expect(table.get_by_role("columnheader")).to_have_text(
         ["Commune", "Code INSEE", "Mise en service", "Actions"]
     )
+    # laid out as a table: each code stands under its column's label (the home page's grid
+    # of town cards once took this table too)
+    label = table.get_by_role("columnheader", name="Code INSEE").bounding_box()
+    code = table.get_by_role("row").nth(1).get_by_role("cell").first.bounding_box()
+    assert label and code and abs(label["x"] - code["x"]) < 2 and code["y"] > label["y"]
     axe.check(page)
     # When he goes to the next page
     page.get_by_role("link", name="Page suivante").click()
