@@ -23,7 +23,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import pytest
 
 from connectors.files.webdav import WebDavStore
 from hub.embedded.process import EmbeddedServer, free_port, spawn
+from tests.servers.wsgidav import fresh_store
 
 HTTPD = Path("/usr/sbin/apache2")
 HTPASSWD = Path("/usr/bin/htpasswd")
@@ -162,15 +162,5 @@ def apache2() -> Iterator[EmbeddedServer]:
 
 @pytest.fixture
 async def apache_store(apache2: EmbeddedServer) -> AsyncIterator[WebDavStore]:
-    store = WebDavStore(
-        apache2.url,
-        username=apache2.username,
-        password=apache2.password,
-        root=f"/t-{uuid.uuid4().hex[:12]}",
-        timeout=5.0,
-    )
-    await store.ensure_folder("/")
-    try:
+    async with fresh_store(apache2) as store:
         yield store
-    finally:
-        await store.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -22,12 +23,13 @@ def wsgidav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer
         server.stop()
 
 
-@pytest.fixture
-async def webdav_store(wsgidav: EmbeddedServer) -> AsyncIterator[WebDavStore]:
+@asynccontextmanager
+async def fresh_store(server: EmbeddedServer) -> AsyncIterator[WebDavStore]:
+    """A store on ``server`` rooted in a new folder of its own, closed afterwards."""
     store = WebDavStore(
-        wsgidav.url,
-        username=wsgidav.username,
-        password=wsgidav.password,
+        server.url,
+        username=server.username,
+        password=server.password,
         root=f"/t-{uuid.uuid4().hex[:12]}",
         timeout=5.0,
     )
@@ -36,3 +38,9 @@ async def webdav_store(wsgidav: EmbeddedServer) -> AsyncIterator[WebDavStore]:
         yield store
     finally:
         await store.aclose()
+
+
+@pytest.fixture
+async def webdav_store(wsgidav: EmbeddedServer) -> AsyncIterator[WebDavStore]:
+    async with fresh_store(wsgidav) as store:
+        yield store
