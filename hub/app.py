@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.routing import Route, compile_path
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -42,6 +42,7 @@ from hub.gql.schema import build_schema
 from hub.identity.principal import Principal
 from hub.identity.routes import auth_router
 from hub.identity.web import authenticate
+from hub.lane import HubApp, Masked
 from hub.portal.files import UPLOAD_ROUTE
 from hub.portal.routes import not_found, portal_router
 from hub.portal.security import SecurityHeaders
@@ -157,7 +158,7 @@ def create_app(
             if owned:
                 await app.state.services.aclose()
 
-    app = FastAPI(
+    app = HubApp(
         title="Entente",
         version=__version__,
         lifespan=lifespan,
@@ -174,7 +175,7 @@ def create_app(
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
     )
-    # first in the table: the route every API call takes is matched before all the others
+    # GET and POST take the API's lane (hub.lane); the route answers the other methods
     app.router.routes.insert(0, Route("/graphql", graphql, methods=["GET", "POST"]))
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
@@ -184,15 +185,19 @@ def create_app(
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(StarletteHTTPException, not_found)
-    app.add_middleware(
-        BodyLimit, limit=settings.max_body_bytes, streamed=STREAMED, refusal=too_large
-    )
-    app.add_middleware(
-        SecurityHeaders,
-        issuer=settings.oidc_issuer,
-        ide=not settings.production,
-        https=settings.https,
-    )
+
+    def limited(inner: ASGIApp) -> ASGIApp:
+        return BodyLimit(inner, limit=settings.max_body_bytes, streamed=STREAMED, refusal=too_large)
+
+    def headed(inner: ASGIApp) -> ASGIApp:
+        return SecurityHeaders(
+            inner, issuer=settings.oidc_issuer, ide=not settings.production, https=settings.https
+        )
+
+    app.add_middleware(limited)
+    app.add_middleware(headed)
+    # the same two layers, in the same order, around the API's lane
+    app.lane = headed(limited(Masked(graphql)))
     # Carries only the sign-in flow's state (OIDC state/nonce/PKCE verifier, the login form's
     # CSRF token); the portal session itself is the hub's own cookie.
     app.add_middleware(

@@ -34,6 +34,26 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    dialect = engine.sync_engine.dialect
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        # sqlite3 opens a transaction only before a write, and its rollback() does nothing
+        # outside one: after a request that only read there is nothing to undo, and asking
+        # aiosqlite's thread anyway was a round trip to it on every request (README "Scale")
+        if _in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the driver's connection is inside a transaction (True when it cannot tell)."""
+    try:
+        return bool(dbapi_connection.driver_connection.in_transaction)
+    except Exception:  # closed, or not aiosqlite's: roll back as before
+        return True
+
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

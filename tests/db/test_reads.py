@@ -69,20 +69,25 @@ async def test_rows_and_their_types_are_sqlalchemys(services: Services, username
         assert isinstance(got[0][3], datetime) and got[0][3].tzinfo is not None
 
 
-@pytest.mark.postgres
-async def test_on_sqlite_a_read_is_one_hop_to_the_driver_thread(
-    services: Services, db_kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # given the calls to aiosqlite's thread counted
-    await seed(services)
-    hops: list[str] = []
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls sent to aiosqlite's thread, by name, from now on."""
+    sent: list[str] = []
     queue = aiosqlite.core.Connection._execute
 
     async def counted(self: aiosqlite.core.Connection, fn: object, *args: object) -> object:
-        hops.append(getattr(fn, "__name__", repr(fn)))
+        sent.append(getattr(fn, "__name__", repr(fn)))
         return await queue(self, fn, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    return sent
+
+
+@pytest.mark.postgres
+async def test_on_sqlite_a_read_is_one_hop_to_the_driver_thread(
+    services: Services, db_kind: str, hops: list[str]
+) -> None:
+    await seed(services)
     async with services.sessions() as session:
         await session.connection()
         hops.clear()
@@ -92,6 +97,32 @@ async def test_on_sqlite_a_read_is_one_hop_to_the_driver_thread(
     # then it took one hop on SQLite (none on PostgreSQL, which has no such thread)
     assert [row[7] for row in rows] == ["igny", "massy"]
     assert read_hops == (["_execute_fetchall"] if db_kind == "sqlite" else [])
+
+
+@pytest.mark.postgres
+async def test_a_session_that_only_read_ends_without_a_hop_and_a_write_is_still_undone(
+    services: Services, db_kind: str, hops: list[str]
+) -> None:
+    await seed(services)
+    # when a session reads, then ends
+    async with services.sessions() as session:
+        await fetch_rows(session, PERSON_AND_TOWNS, {"username": "alice"})
+        hops.clear()
+    read_then_closed = list(hops)
+    # and another writes, then ends without committing
+    async with services.sessions() as session:
+        session.add(Town(slug="palaiseau", name="Palaiseau", insee_code="91477"))
+        await session.flush()
+        hops.clear()
+    written_then_closed = list(hops)
+    # then ending the first asked nothing of the driver's thread (it had nothing to undo),
+    # the second rolled back, and the town it wrote is not there
+    async with services.sessions() as session:
+        towns = (await session.scalars(select(Town.slug).order_by(Town.slug))).all()
+    assert towns == ["igny", "massy"]
+    if db_kind == "sqlite":
+        assert read_then_closed == []
+        assert written_then_closed == ["rollback"]
 
 
 TOWNS_BY_SLUGS = ByKeys(
