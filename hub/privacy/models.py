@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, UTCDateTime, new_id, utcnow
+from hub.db.base import Base, StepColumns, UTCDateTime, new_id, utcnow
 
 
 class PersonalExport(Base):
@@ -62,7 +62,7 @@ class Erasure(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ErasureStep(Base):
+class ErasureStep(StepColumns, Base):
     """One backend's part of an erasure; a failed step keeps its error until run again."""
 
     __tablename__ = "erasure_step"
@@ -70,12 +70,6 @@ class ErasureStep(Base):
     erasure_id: Mapped[str] = mapped_column(
         ForeignKey("erasure.id", ondelete="CASCADE"), primary_key=True
     )
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[bool] = mapped_column(Boolean, default=False)
-    error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class RetentionSetting(Base):

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, UTCDateTime, new_id, utcnow
+from hub.db.base import Base, StepColumns, UTCDateTime, new_id, utcnow
 
 
 class Town(Base):
@@ -46,7 +46,7 @@ class WorkspaceTown(Base):
     )
 
 
-class ProvisioningStep(Base):
+class ProvisioningStep(StepColumns, Base):
     """One backend step of a town's provisioning; a failed step keeps its error until retried."""
 
     __tablename__ = "provisioning_step"
@@ -54,15 +54,9 @@ class ProvisioningStep(Base):
     town_id: Mapped[str] = mapped_column(
         ForeignKey("town.id", ondelete="CASCADE"), primary_key=True
     )
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[bool] = mapped_column(Boolean, default=False)
-    error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     # A replica running the step holds it until then (hub.towns.provisioning): no other one
     # runs it meanwhile, and a replica that died lets it go when the time is up.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class TownRecord(NamedTuple):
