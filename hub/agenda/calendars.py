@@ -5,9 +5,13 @@ account (``HUB_CALDAV_URL``, or the embedded Radicale). ``route`` points one tow
 server instead (a town with its own Nextcloud; tests use it for a dead or hanging server).
 
 The memory is per process and per town: the last RFC 6578 sync-token with every object
-(so a warm read is one small REPORT), and each object read once per etag (iCalendar parsing
-costs far more than the fetch). It is a cache: losing it (restart, another worker) costs one
-full read, never a wrong answer. Routing a town elsewhere forgets what was kept for it.
+(so a warm read is one small REPORT), each object read once per etag (iCalendar parsing
+costs far more than the fetch), and the calendar's expansion over the last few windows asked
+for, kept with the very set of objects it was made from: a sync that changes nothing keeps
+that set, so a warm agenda over an unchanged calendar expands nothing again, and any change
+(here or elsewhere, seen by the sync) makes a new set, against which the kept expansions no
+longer count. It is a cache: losing it (restart, another worker) costs one full read, never a
+wrong answer. Routing a town elsewhere forgets what was kept for it.
 
 Concurrent reads of one calendar share one sync (``synced``): a server such as Radicale
 answers one request at a time, so eight agendas over the same ten towns sent eighty REPORTs
@@ -20,12 +24,14 @@ after it, as by any reader that came a moment earlier.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import icalendar
 
 from connectors.calendar.port import CalendarObject, CalendarStore, SyncState
+from hub.agenda.expansion import Expansion
 from hub.agenda.ical import InvalidCalendarObject, parse_object
 from hub.errors import BackendUnavailable
 from hub.towns.provisioning import TownRef
@@ -33,6 +39,11 @@ from hub.towns.provisioning import TownRef
 NO_CALENDAR_SERVER = "No calendar server is configured (HUB_CALDAV_URL)."
 
 Parsed = icalendar.Calendar | InvalidCalendarObject
+Window = tuple[datetime, datetime]
+
+WINDOWS_KEPT = 4
+"""Expansions kept per calendar: the week, the month, the home page's days, the feed's span;
+the oldest used gives way (a caller asking for ever new windows costs expansion, not memory)."""
 
 
 @dataclass
@@ -40,6 +51,10 @@ class _Kept:
     store: CalendarStore
     state: SyncState | None = None
     parsed: dict[str, tuple[str, Parsed]] = field(default_factory=dict)
+    # window → the objects it was expanded from (compared by identity) and the expansion
+    windows: dict[Window, tuple[Mapping[str, CalendarObject], Expansion]] = field(
+        default_factory=dict
+    )
     # the sync in flight, and how many writes this process had made when it began
     syncing: asyncio.Task[SyncState] | None = None
     syncing_since: int = 0
@@ -136,6 +151,28 @@ class TownCalendars:
             result = exc
         kept.parsed[obj.href] = (obj.etag, result)
         return result
+
+    def expansion(
+        self, slug: str, store: CalendarStore, state: SyncState, window: Window
+    ) -> Expansion | None:
+        """The expansion kept for ``window`` if it was made from ``state``'s very objects."""
+        kept = self._entry(slug, store)
+        found = kept.windows.pop(window, None)
+        if found is None or found[0] is not state.objects:
+            return None
+        kept.windows[window] = found  # the most recently used comes last
+        return found[1]
+
+    def keep_expansion(
+        self, slug: str, store: CalendarStore, state: SyncState, window: Window, made: Expansion
+    ) -> None:
+        """Keep what ``state``'s objects give over ``window`` (expanding is a pure function
+        of the objects and the window: the same objects give the same occurrences)."""
+        kept = self._entry(slug, store)
+        kept.windows.pop(window, None)
+        kept.windows[window] = (state.objects, made)
+        while len(kept.windows) > WINDOWS_KEPT:
+            del kept.windows[next(iter(kept.windows))]
 
 
 def _retrieved(task: asyncio.Task[SyncState]) -> None:

@@ -50,7 +50,8 @@ class StoredObject(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    """Occurrences of many objects, sorted by start, and the objects that were left out."""
+    """Occurrences of many objects (sorted by start when ``expand`` made them), and the
+    objects that were left out."""
 
     occurrences: list[Occurrence] = field(default_factory=list)
     invalid: list[InvalidCalendarObject] = field(default_factory=list)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from connectors.calendar.port import CalendarStore, SyncState
 from connectors.errors import ConnectorError, NotFound, ParentMissing
 from hub.agenda.calendars import TownCalendars
-from hub.agenda.expansion import expand_parsed
+from hub.agenda.expansion import Expansion, expand_parsed
 from hub.agenda.ical import InvalidCalendarObject, Occurrence
 from hub.agenda.window import may_overlap
 from hub.backend_errors import describe
@@ -68,27 +69,49 @@ async def read_town(
                 "its content; it is missing here.",
             )
         )
+    window = (start, end)
+    expansion = calendars.expansion(town.slug, store, state, window)
+    if expansion is None:
+        expansion = _expand(calendars, town.slug, store, state, start, end)
+        calendars.keep_expansion(town.slug, store, state, window, expansion)
+    read.occurrences.extend(expansion.occurrences)
+    read.problems.extend(_invalid(town, exc) for exc in expansion.invalid)
+    read.problems.extend(
+        SourceProblem(
+            town.id,
+            "RECURRENCE_CAPPED",
+            f"{_name(href)}: only the first occurrences in the window are shown.",
+        )
+        for href in expansion.capped
+    )
+    return read
+
+
+def _expand(
+    calendars: TownCalendars,
+    slug: str,
+    store: CalendarStore,
+    state: SyncState,
+    start: datetime,
+    end: datetime,
+) -> Expansion:
+    """Every object's occurrences in [start, end), in the order of the objects."""
+    expansion = Expansion()
     for obj in state.objects.values():
         if not may_overlap(obj.ical, start, end):
             continue
-        parsed = calendars.parsed(town.slug, store, obj)
+        parsed = calendars.parsed(slug, store, obj)
         try:
             if isinstance(parsed, InvalidCalendarObject):
                 raise parsed
             found, capped = expand_parsed(parsed, obj, start, end)
         except InvalidCalendarObject as exc:
-            read.problems.append(_invalid(town, exc))
+            expansion.invalid.append(exc)
             continue
-        read.occurrences.extend(found)
+        expansion.occurrences.extend(found)
         if capped:
-            read.problems.append(
-                SourceProblem(
-                    town.id,
-                    "RECURRENCE_CAPPED",
-                    f"{_name(obj.href)}: only the first occurrences in the window are shown.",
-                )
-            )
-    return read
+            expansion.capped.append(obj.href)
+    return expansion
 
 
 async def read_towns(

@@ -8,7 +8,7 @@ import strawberry
 
 from hub.agenda import service, writing
 from hub.agenda.changes import EventScope
-from hub.agenda.types import Agenda, Event, EventScopeType
+from hub.agenda.types import Agenda, Event, EventScopeType, agenda_of, event_of
 from hub.agenda.window import check_window
 from hub.gql.context import Info
 from hub.gql.cost import BACKEND_CALL
@@ -64,7 +64,7 @@ class AgendaQuery:
         for town in scope.towns:
             info.context.loaders.town.prime(town.id, town)
         calendars = info.context.services.backends.calendars
-        return Agenda.of(await service.read_agenda(calendars, scope, start, end))
+        return await agenda_of(info, await service.read_agenda(calendars, scope, start, end))
 
 
 @strawberry.type
@@ -75,7 +75,7 @@ class AgendaMutation:
         calendars = info.context.services.backends.calendars
         async with info.context.db() as session:
             event = await writing.create_event(session, principal, calendars, input.data())
-        return Event.of(event)
+        return await event_of(info, event)
 
     @strawberry.mutation(
         description="Changes one occurrence (scope OCCURRENCE, the default), it and the "
@@ -103,7 +103,7 @@ class AgendaMutation:
                 etag,
                 EventScope(scope or EventScope.OCCURRENCE),
             )
-        return Event.of(event)
+        return await event_of(info, event)
 
     @strawberry.mutation(
         description="Deletes one occurrence (scope OCCURRENCE, the default: an exception in "

@@ -25,7 +25,7 @@ from hub.agenda.reading import PARIS, SourceProblem, TownSlug, read_towns
 from hub.errors import NotFound
 from hub.identity.principal import Principal
 from hub.people.repository import MembershipRepository
-from hub.towns.models import Town
+from hub.towns.models import TownLike
 from hub.towns.repository import TownRepository
 
 MAX_CONFLICTS = 500
@@ -54,13 +54,13 @@ class Clash:
 class AgendaScope:
     """The towns a caller reads, and their members (town id → person ids)."""
 
-    towns: list[Town]
+    towns: list[TownLike]
     members: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass
 class AgendaView:
-    towns: list[Town]
+    towns: list[TownLike]
     events: list[TownEvent]
     conflicts: list[Clash]
     problems: list[SourceProblem]
@@ -77,10 +77,13 @@ async def agenda_scope(
     session: AsyncSession, actor: Principal, slugs: Sequence[str] | None
 ) -> AgendaScope:
     """The towns named (NOT_FOUND / FORBIDDEN for one not known or not the caller's), or every
-    town the caller may see; two queries however many towns."""
+    town the caller may see; two queries however many towns (rows, not objects the session
+    would track: the agenda only reads them)."""
     repository = TownRepository(session)
+    towns: list[TownLike]
     if slugs is None:
-        towns = list(await repository.visible(None if actor.hub_admin else actor.working_towns))
+        visible = None if actor.hub_admin else actor.working_towns
+        towns = list(await repository.visible_records(visible))
     else:
         wanted = list(dict.fromkeys(slugs))
         found = {town.slug: town for town in await repository.by_slugs(wanted)}
@@ -90,9 +93,7 @@ async def agenda_scope(
                 raise NotFound(f"There is no town '{slug}'.", field="towns")
             actor.require_works_in(town.id, slug)
         towns = sorted(found.values(), key=lambda town: town.name)
-    members: dict[str, set[str]] = {town.id: set() for town in towns}
-    for membership in await MembershipRepository(session).of_towns(list(members)):
-        members[membership.town_id].add(membership.person_id)
+    members = await MembershipRepository(session).member_ids([town.id for town in towns])
     return AgendaScope(towns, members)
 
 

@@ -12,6 +12,12 @@ sends the object, or the whole list, back through the general path, which report
 reading attributes again has no side effect. A list takes the fast path only when it is a list
 or tuple (read twice safely), its items are objects of a type with no ``is_type_of`` check,
 and no ``@defer``/``@stream`` applies.
+
+A plain attribute may also hold an object, or a list of objects, whose own selection is plain
+by the same rules (an agenda's events, each with its town and its people): it is completed
+within its parent's fast path, under the same conditions (no directive on the field, no
+deferred fragment in its selection), and anything the nested path cannot complete sends the
+parent back through the general path.
 """
 
 from __future__ import annotations
@@ -40,13 +46,16 @@ from graphql import (
     GraphQLString,
     Undefined,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
 )
 
 # (response name, read the value from the source, coerce it for output, non-null, the one
-# Python type the scalar's coercion returns unchanged, if any)
-_Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any], bool, type | None]
+# Python type the scalar's coercion returns unchanged, if any; or, for a field holding objects,
+# what completes every source's value at once: the list, or None for the general path)
+_Nested = Callable[[list[Any]], list[Any] | None]
+_Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any], bool, type | None, _Nested | None]
 _Plan = tuple[_Step, ...]
 # graphql-core's String and ID return a str as it is, Boolean a bool: no call needed for them
 _UNCHANGED = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
@@ -158,7 +167,7 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                steps.append((response_name, _constant(parent_type.name), str, True, None))
+                steps.append((response_name, _constant(parent_type.name), str, True, None, None))
                 continue
             field = self.schema.get_field(parent_type, name)
             if field is None or field.args or any(d.node.arguments for d in details):
@@ -169,7 +178,11 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
             non_null = is_non_null_type(field.type)
             leaf = field.type.of_type if non_null else field.type  # type: ignore[union-attr]
             if not is_leaf_type(leaf):
-                return None
+                nested = self._nested(leaf, details, non_null)
+                if nested is None:
+                    return None
+                steps.append((response_name, _reader(field, resolve), str, non_null, None, nested))
+                continue
             steps.append(
                 (
                     response_name,
@@ -177,9 +190,32 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
                     leaf.coerce_output_value,
                     non_null,
                     _unchanged(leaf),
+                    None,
                 )
             )
         return tuple(steps)
+
+    def _nested(self, output: Any, details: FieldDetailsList, non_null: bool) -> _Nested | None:
+        """How to complete a plain field holding an object or a list of objects, if their
+        selection is plain too; None sends the parent through the general path."""
+        if any(detail.node.directives for detail in details):
+            return None  # @stream, or anything else graphql-core would have to look at
+        is_list = is_list_type(output)
+        item_type = output.of_type if is_list else output
+        item_non_null = is_non_null_type(item_type)
+        object_type = item_type.of_type if item_non_null else item_type
+        if not is_object_type(object_type) or object_type.is_type_of is not None:
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+        if new_defer_usages:
+            return None
+        plan = self._plan_of(object_type, grouped_field_set)
+        if plan is None:
+            return None
+        is_awaitable = self.is_awaitable
+        if not is_list:
+            return lambda values: _complete_items(plan, values, non_null, is_awaitable)
+        return lambda values: _complete_lists(plan, values, non_null, item_non_null, is_awaitable)
 
 
 def _unchanged(leaf: Any) -> type | None:
@@ -226,17 +262,48 @@ def _complete_items(
         completed.append(results)
         sources.append(item)
         targets.append(results)
-    for response_name, read, coerce, non_null_field, unchanged in plan:
+    for response_name, read, coerce, non_null_field, unchanged, nested in plan:
         try:
             values = list(map(read, sources))
         except Exception:
             return None
+        if nested is not None:
+            done = nested(values)
+            if done is None:
+                return None
+            for results, value in zip(targets, done, strict=True):
+                results[response_name] = value
+            continue
         for results, value in zip(targets, values, strict=True):
             if type(value) is not unchanged:
                 value = _coerced(value, coerce, non_null_field, is_awaitable)
                 if value is _GENERAL:
                     return None
             results[response_name] = value
+    return completed
+
+
+def _complete_lists(
+    plan: _Plan,
+    values: list[Any],
+    non_null: bool,
+    item_non_null: bool,
+    is_awaitable: Callable[[Any], bool],
+) -> list[Any] | None:
+    """Each source's list of objects completed, or None when one needs the general path."""
+    completed: list[Any] = []
+    for value in values:
+        if value is None:
+            if non_null:
+                return None
+            completed.append(None)
+            continue
+        if not isinstance(value, list | tuple):
+            return None  # an iterable graphql-core would read once: its path reads it
+        items = _complete_items(plan, value, item_non_null, is_awaitable)
+        if items is None:
+            return None
+        completed.append(items)
     return completed
 
 

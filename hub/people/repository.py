@@ -7,7 +7,13 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.db.reads import ByKeys
 from hub.people.models import Membership, Person
+
+_MEMBERS_OF_TOWNS = ByKeys(
+    Membership.town_id,
+    lambda among: select(Membership.town_id, Membership.person_id).where(among),
+)
 
 
 class PersonRepository:
@@ -85,3 +91,10 @@ class MembershipRepository:
     async def of_towns(self, town_ids: Collection[str]) -> Sequence[Membership]:
         query = select(Membership).where(Membership.town_id.in_(town_ids))
         return (await self.session.scalars(query)).all()
+
+    async def member_ids(self, town_ids: Sequence[str]) -> dict[str, set[str]]:
+        """Each town's members (town id → person ids), read as rows in one round trip."""
+        members: dict[str, set[str]] = {town_id: set() for town_id in town_ids}
+        for town_id, person_id in await _MEMBERS_OF_TOWNS.rows(self.session, town_ids):
+            members[town_id].add(person_id)
+        return members

@@ -1,5 +1,7 @@
-"""Concurrent reads of one calendar share one sync (one REPORT), on a real Radicale; a read
-that comes after this process wrote to the calendar never joins a sync begun before."""
+"""What this process keeps of a calendar between reads, on a real Radicale: concurrent reads
+share one sync (one REPORT), and a read that comes after this process wrote to the calendar
+never joins a sync begun before; the expansion of an unchanged calendar over a window is not
+made again, and any change the sync brings is."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from connectors.calendar.caldav_store import CalDAVStore
 from connectors.calendar.port import SyncResult, SyncState
+from hub.agenda import reading
 from hub.agenda.calendars import TownCalendars
 from hub.agenda.ical_write import build_event
 from hub.agenda.reading import PARIS, TownSlug, read_town
@@ -49,12 +53,42 @@ async def store(radicale: EmbeddedServer) -> AsyncIterator[CountingStore]:
         await delete_calendars(radicale, [slug])
 
 
-async def put(store: CountingStore, n: int) -> None:
+async def put(
+    store: CountingStore, n: int, title: str | None = None, etag: str | None = None
+) -> str:
+    """Event ``ev-{n}`` on day ``n`` of the week at 9 h, created (or replaced at ``etag``)
+    behind the back of any ``TownCalendars``, as another client would; its new etag."""
     start = START + timedelta(days=n, hours=9)
     ical = build_event(
-        f"ev-{n}", f"Réunion {n}", start, start + timedelta(hours=1), False, "", "", [], "x"
+        f"ev-{n}",
+        title or f"Réunion {n}",
+        start,
+        start + timedelta(hours=1),
+        False,
+        "",
+        "",
+        [],
+        "x",
     )
-    await store.put(store.calendar, f"ev-{n}", ical, None)  # type: ignore[attr-defined]
+    return (await store.put(store.calendar, f"ev-{n}", ical, etag)).etag  # type: ignore[attr-defined]
+
+
+def titles(read: reading.TownRead) -> list[str]:
+    return sorted(occurrence.title for occurrence in read.occurrences)
+
+
+@pytest.fixture
+def expansions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The hrefs of the objects expanded from now on."""
+    done: list[str] = []
+    expand = reading.expand_parsed
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        done.append(args[1].href)
+        return expand(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "expand_parsed", counted)
+    return done
 
 
 async def test_eight_concurrent_reads_send_one_report(store: CountingStore) -> None:
@@ -91,3 +125,49 @@ async def test_a_read_after_a_write_does_not_join_an_older_sync(store: CountingS
     # and the next read keeps it: the older sync's answer did not replace the newer one's
     store.gate = None
     assert len((await read_town(calendars, town, START, END)).occurrences) == 1
+
+
+async def test_an_unchanged_calendar_is_not_expanded_again(
+    store: CountingStore, expansions: list[str]
+) -> None:
+    # given a town's calendar with two events, read once over the week
+    await put(store, 0)
+    await put(store, 1)
+    calendars = TownCalendars(lambda: store, timeout=10)
+    town = TownSlug("town-id", store.calendar)  # type: ignore[attr-defined]
+    week = await read_town(calendars, town, START, END)
+    assert len(expansions) == 2
+    expansions.clear()
+    store.fetches = 0
+    # when it is read again over the week, nothing having changed
+    again = await read_town(calendars, town, START, END)
+    # then the server was asked (one sync), and the same occurrences came without expanding
+    assert store.fetches == 1
+    assert again.occurrences == week.occurrences and titles(again) == ["Réunion 0", "Réunion 1"]
+    assert expansions == []
+    # and another window is expanded for itself: the second day only has the second event
+    day = await read_town(calendars, town, START + timedelta(days=1), START + timedelta(days=2))
+    assert titles(day) == ["Réunion 1"]
+    assert expansions != []
+
+
+async def test_a_change_made_elsewhere_is_expanded_on_the_next_read(
+    store: CountingStore, expansions: list[str]
+) -> None:
+    # given a town's calendar with two events, read over the week (its expansion kept)
+    etag = await put(store, 0)
+    await put(store, 1)
+    calendars = TownCalendars(lambda: store, timeout=10)
+    town = TownSlug("town-id", store.calendar)  # type: ignore[attr-defined]
+    assert titles(await read_town(calendars, town, START, END)) == ["Réunion 0", "Réunion 1"]
+    # when another client renames the first, deletes the second and adds a third
+    await put(store, 0, "Réunion 0 (reportée)", etag)
+    await store.delete(store.calendar, "ev-1", None)  # type: ignore[attr-defined]
+    await put(store, 2)
+    # then the next read over the same window shows the calendar as the server has it
+    read = await read_town(calendars, town, START, END)
+    assert titles(read) == ["Réunion 0 (reportée)", "Réunion 2"]
+    # and once more, unchanged, the same without expanding again
+    expansions.clear()
+    assert titles(await read_town(calendars, town, START, END)) == titles(read)
+    assert expansions == []

@@ -37,6 +37,7 @@ async def test_created_event_is_seen_by_a_plain_caldav_client(calendar_hub: Cale
     assert event.people == (hub.world.people["camille"].id,)
     assert [a.email for a in event.attendees] == ["camille@test.example"]
     assert created["etag"] and created["town"] == {"slug": "igny"}
+    assert [person["username"] for person in created["people"]] == ["camille"]
 
 
 async def test_update_with_the_current_etag_then_a_stale_one(calendar_hub: CalendarHub) -> None:

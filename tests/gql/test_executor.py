@@ -72,6 +72,45 @@ class Label(str):
     """A str subclass: String's coercion gives it back as it is, not as a plain str."""
 
 
+@strawberry.type
+class Leaf:
+    label: str
+    required: str = "r"
+
+    @strawberry.field
+    async def slow(self) -> str:
+        return self.label
+
+
+@strawberry.type
+class Branch:
+    """Plain attributes holding objects and lists of objects (an event's town and people)."""
+
+    name: str
+    must: Leaf
+    leaf: Leaf | None = None
+    leaves: list[Leaf] = strawberry.field(default_factory=list)
+    maybe: list[Leaf | None] | None = None
+
+
+def branches() -> list[Branch]:
+    one, two = Leaf(label="one"), Leaf(label="two")
+    return [
+        Branch(name="a", must=one, leaf=two, leaves=[one, two], maybe=[None, two]),
+        Branch(name="b", must=two, leaves=(two,)),  # type: ignore[arg-type]
+        Branch(name="c", must=one, leaf=one, leaves=[], maybe=[]),
+    ]
+
+
+def bad_branches() -> list[Branch | None]:
+    a, b, c = branches()
+    b.must = None  # type: ignore[assignment]
+    c.leaves = [Leaf(label="x"), None]  # type: ignore[list-item]
+    a.leaves = (leaf for leaf in a.leaves)  # type: ignore[assignment]
+    a.maybe = [Leaf(label="y", required=None)]  # type: ignore[arg-type]
+    return [a, b, c]
+
+
 async def later_item(name: str) -> Item:
     return Item(name=name, size=None, count=0, kind=Kind.FILE, when=None, required="r")
 
@@ -116,6 +155,14 @@ class Query:
         return [items()[0], Child(label="not an item")]  # type: ignore[list-item]
 
     @strawberry.field
+    def branches(self) -> list[Branch]:
+        return branches()
+
+    @strawberry.field
+    def bad_branches(self) -> list[Branch | None]:
+        return bad_branches()
+
+    @strawberry.field
     def tags(self) -> list[Tag]:
         return [
             Tag(id=strawberry.ID("t1"), on=True, label="plain"),
@@ -140,6 +187,14 @@ QUERIES = [
     "{ pending { name required } }",
     "{ wrong { name } }",
     "{ tags { id on label __typename } }",
+    "{ branches { name must { label required } leaf { label } leaves { label } maybe { label } } }",
+    "{ branches { leaf { __typename n: label } leaves { ...L } } } fragment L on Leaf { label }",
+    "{ branches { name leaves { label slow } } }",
+    "query Q($skip: Boolean!) { branches { name leaf @skip(if: $skip) { label } must { label } } }",
+    "{ branches { name must { label ... on Leaf @defer { required } } } }",
+    "{ badBranches { name must { label } } }",
+    "{ badBranches { name leaves { label } } }",
+    "{ badBranches { name maybe { label required } } }",
 ]
 
 
@@ -177,7 +232,9 @@ async def test_a_null_in_a_non_null_field_is_still_an_error() -> None:
         ("{ items { name size when } }", 0),
         ("{ tupled { name } }", 0),
         ("{ generated { name } }", 3),
-        ("{ items { name child { label } } }", 3),
+        ("{ items { name child { label } } }", 0),
+        ("{ branches { name must { label } leaves { label } maybe { label } } }", 0),
+        ("{ branches { name leaves { label slow } } }", 3 + 3),
         ("{ broken { name count } }", 3),
     ],
 )
