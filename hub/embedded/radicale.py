@@ -70,7 +70,9 @@ filesystem_folder = {data_dir / "collections"}
 type = none
 
 [logging]
-level = info
+# warnings and errors only: at info Radicale writes lines for every request, which on a
+# busy agenda cost its single process a share of each REPORT (the hub logs its own calls)
+level = warning
 mask_passwords = true
 """
 
