@@ -27,6 +27,14 @@ class PersonRepository:
         query = select(Person).where(func.lower(Person.email) == email.lower())
         return await self.session.scalar(query)
 
+    async def with_username_or_email(self, username: str, email: str) -> Sequence[Person]:
+        """Whoever has this username or (whatever its case) this address: one read for both
+        of a new person's checks."""
+        query = select(Person).where(
+            or_(Person.username == username, func.lower(Person.email) == email.lower())
+        )
+        return (await self.session.scalars(query)).all()
+
     async def by_ids(self, ids: Collection[str]) -> Sequence[Person]:
         return (await self.session.scalars(select(Person).where(Person.id.in_(ids)))).all()
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import paging
 from hub.audit.service import About, audited, record
+from hub.db.base import new_id
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.paging import Page
@@ -167,18 +168,21 @@ async def add_staff(
         }
         if len({town.id for town in towns}) != len(towns):
             raise BadInput("Each town may be listed once.", field="towns")
-        people = PersonRepository(session)
-        if await people.by_username(username) is not None:
+        taken = await PersonRepository(session).with_username_or_email(username, email)
+        if any(other.username == username for other in taken):
             raise Conflict(f"The username '{username}' is taken.", field="username")
-        if await people.by_email(email) is not None:
+        if taken:
             raise Conflict(
                 f"Someone already uses the address {email}: add them with setMembership.",
                 field="email",
             )
-        person = Person(username=username, display_name=name, email=email, active=True)
-        session.add(person)
-        await session.flush()
+        person = Person(id=new_id(), username=username, display_name=name, email=email, active=True)
+        sync.name(person)
         about.person_id = person.id
+        session.add(person)
+        # the unit of work orders rows by relationship, and these tables have none: the
+        # person's row first, then its memberships
+        await session.flush()
         total = 0.0
         for town, item in zip(towns, data.towns, strict=True):
             checked = validation.share(item.share, total)
