@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,12 +19,13 @@ from hub.people import validation
 from hub.people.directory_sync import DirectorySync
 from hub.people.mandates import today
 from hub.people.models import Membership, Person, Role
-from hub.people.repository import MembershipRepository, PersonRepository
-from hub.towns.models import Town
+from hub.people.repository import MembershipRepository, NewMembership, PersonRepository
+from hub.towns.models import Town, TownRecord
 from hub.towns.repository import TownRepository
 from hub.towns.validation import display_name
 
 MAX_SEARCH = 100
+AnyTown = TypeVar("AnyTown", Town, TownRecord)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ async def add_staff(
         username = validation.username(data.username)
         email = validation.email(data.email)
         name = display_name(data.display_name, field="displayName")
-        towns = [await _administered_town(session, actor, item.town) for item in data.towns]
+        found = await TownRepository(session).records_by_slug([item.town for item in data.towns])
+        towns = [_administered(actor, found.get(item.town), item.town) for item in data.towns]
         about.town_ids = [town.id for town in towns]
         about.details["towns"] = {
             town.id: {
@@ -168,36 +171,29 @@ async def add_staff(
         }
         if len({town.id for town in towns}) != len(towns):
             raise BadInput("Each town may be listed once.", field="towns")
-        taken = await PersonRepository(session).with_username_or_email(username, email)
-        if any(other.username == username for other in taken):
+        holders = await PersonRepository(session).holders(username, email)
+        if username in holders:
             raise Conflict(f"The username '{username}' is taken.", field="username")
-        if taken:
+        if holders:
             raise Conflict(
                 f"Someone already uses the address {email}: add them with setMembership.",
                 field="email",
             )
-        person = Person(id=new_id(), username=username, display_name=name, email=email, active=True)
-        sync.name(person)
-        about.person_id = person.id
-        session.add(person)
-        # the unit of work orders rows by relationship, and these tables have none: the
-        # person's row first, then its memberships
-        await session.flush()
+        memberships = []
         total = 0.0
         for town, item in zip(towns, data.towns, strict=True):
             checked = validation.share(item.share, total)
             end = validation.mandate_end(item.role, item.mandate_end, today())
             total += checked or 0.0
-            session.add(
-                Membership(
-                    person_id=person.id,
-                    town_id=town.id,
-                    role=item.role,
-                    share=checked,
-                    mandate_end=end,
-                )
-            )
+            memberships.append(NewMembership(town.id, item.role, checked, end))
+        person = Person(id=new_id(), username=username, display_name=name, email=email, active=True)
+        sync.name(person)
+        about.person_id = person.id
+        session.add(person)
+        # the person's row first (the unit of work orders rows by relationship, and these
+        # tables have none), then the memberships in one statement
         await session.flush()
+        await MembershipRepository(session).insert(person.id, memberships)
         for town in towns:
             await sync.join(person, town.slug)
         if sync.invitation_error:
@@ -271,7 +267,10 @@ async def _town_id(session: AsyncSession, slug: str) -> str | None:
 
 
 async def _administered_town(session: AsyncSession, actor: Principal, slug: str) -> Town:
-    town = await TownRepository(session).by_slug(slug)
+    return _administered(actor, await TownRepository(session).by_slug(slug), slug)
+
+
+def _administered(actor: Principal, town: AnyTown | None, slug: str) -> AnyTown:
     if town is None:
         raise NotFound(f"There is no town '{slug}'.")
     actor.require_town_admin(town.id, slug)

@@ -38,7 +38,7 @@ def staff(username: str, email: str, towns: int = 1) -> dict[str, Any]:
 
 @contextmanager
 def watched(engine: AsyncEngine) -> Iterator[tuple[list[str], list[object]]]:
-    """The statements SQLAlchemy sends (their first words) and the connections it takes."""
+    """The statements SQLAlchemy sends (verb and table) and the connections it takes."""
     statements: list[str] = []
     checkouts: list[object] = []
 
@@ -77,15 +77,10 @@ async def test_adding_staff_takes_one_connection_and_writes_each_row_once(
         person = (await gql(ADD, staff("zoe", "zoe@bievres.example"), token=token)).ok()
 
     # then the request used one connection: the directory (the hub's own tables) was not
-    # asked through sessions of its own, and the person's row was not written twice
+    # asked through sessions of its own; and each row was written once, the person's with
+    # its directory id (the reads go to the driver in one round trip each, hub.db.reads)
     assert len(checkouts) == 1
-    assert statements == [
-        "SELECT town",
-        "SELECT person",
-        "INSERT person",
-        "INSERT membership",
-        "INSERT audit_entry",
-    ]
+    assert statements == ["INSERT person", "INSERT membership", "INSERT audit_entry"]
     # and Zoé has her account's id, her membership and her audit entry
     await _added_with_account_memberships_and_trail(services, person["addStaff"]["id"], 1)
 
