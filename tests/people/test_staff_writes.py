@@ -135,3 +135,29 @@ async def test_an_address_or_a_username_in_use_is_refused_whichever_is_taken(
     # and nobody was added by the refusals
     people = await gql(PEOPLE, token=token)
     assert people.ok()["people"] == [{"username": "zoe"}]
+
+
+async def test_the_first_town_refused_in_the_list_gives_the_error(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given Inès, who administers Bièvres only
+    await essonne(world)
+    token = world.token("ines")
+    zoe = staff("zoe", "zoe@bievres.example")
+
+    # when she lists a town that does not exist, or one she does not administer, first
+    zoe["input"]["towns"] = [
+        {"town": "bievres", "role": "STAFF"},
+        {"town": "nulle-part", "role": "STAFF"},
+    ]
+    missing = await gql(ADD, zoe, token=token)
+    zoe["input"]["towns"] = [
+        {"town": "igny", "role": "STAFF"},
+        {"town": "nulle-part", "role": "STAFF"},
+    ]
+    elsewhere = await gql(ADD, zoe, token=token)
+
+    # then each is refused by the first town that fails, and nobody is added
+    assert missing.codes == ["NOT_FOUND"]
+    assert elsewhere.codes == ["FORBIDDEN"]
+    assert (await gql(PEOPLE, token=world.token("admin"))).ok()["people"] == []
