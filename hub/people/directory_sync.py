@@ -4,6 +4,12 @@ Every call runs inside the hub's own transaction (services flush, `audited` comm
 directory fails, the hub's change is rolled back and the caller gets BACKEND_UNAVAILABLE.
 Directory operations are idempotent, so repeating the same mutation converges — an account a
 failed attempt left in the directory is found and adopted, not duplicated.
+
+In embedded mode the directory is the hub's own tables (``LocalDirectory``): the transaction
+that writes a person's row and memberships has put them "in the directory" already, and the
+account's id follows from the username. Mirroring then costs nothing: no lookup of the person
+or the town through sessions of the directory's own (two connections, three round trips each,
+for every person added), only the id written with the person's row.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from connectors.errors import Conflict as DirectoryConflict
 from connectors.errors import ConnectorError, RequestError
 from hub.backend_errors import Wording, api_error
 from hub.errors import BackendUnavailable, Conflict
+from hub.people.local_directory import LocalDirectory
 from hub.people.models import Person
 from hub.towns.provisioning import TownRef
 
@@ -47,8 +54,21 @@ class DirectorySync:
                 f"The directory refused to {what}; nothing was changed ({exc})."
             ) from exc
 
+    @property
+    def hub_is_directory(self) -> bool:
+        """Embedded mode: the hub's rows are the accounts and the town's members."""
+        return isinstance(self.directory, LocalDirectory)
+
+    def name(self, person: Person) -> None:
+        """Give a person without a directory id the one the hub's own directory derives from
+        the username, so that a new person's row is written with it at once; other
+        directories name an account only when they create it (``account``)."""
+        if not person.directory_id and isinstance(self.directory, LocalDirectory):
+            person.directory_id = self.directory.account_id(person.username)
+
     async def account(self, person: Person) -> str:
         """The person's directory id, creating (or adopting) the account when needed."""
+        self.name(person)
         if person.directory_id:
             return person.directory_id
         existing = await self._call(
@@ -79,13 +99,19 @@ class DirectorySync:
         return None
 
     async def join(self, person: Person, slug: str) -> None:
+        """Put the person in the town's group. The callers have read the town in the same
+        transaction, whose membership row is the hub's own directory's."""
         account = await self.account(person)
+        if self.hub_is_directory:
+            return
         await self._call(
             f"add {person.username} to {slug}", lambda: self.directory.add_member(slug, account)
         )
 
     async def leave(self, person: Person, slug: str) -> None:
         account = await self.account(person)
+        if self.hub_is_directory:
+            return
         await self._call(
             f"remove {person.username} from {slug}",
             lambda: self.directory.remove_member(slug, account),

@@ -29,8 +29,13 @@ class LocalDirectory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
+    @staticmethod
+    def account_id(username: str) -> str:
+        """The id of the account of ``username``: the hub's row is the account."""
+        return PREFIX + username.lower()
+
     async def create_person(self, person: DirectoryPerson, *, invite: bool = True) -> CreatedPerson:
-        return CreatedPerson(id=PREFIX + person.username, invitation_sent=False)
+        return CreatedPerson(id=self.account_id(person.username), invitation_sent=False)
 
     async def send_invitation(self, person_id: str) -> None:
         """Embedded mode sends no e-mail: the administrator hands out the password."""
@@ -40,7 +45,7 @@ class LocalDirectory:
         wanted = username.lower()
         async with self._sessions() as session:
             found = await session.scalar(select(Person.id).where(Person.username == wanted))
-        return PREFIX + wanted if found else None
+        return self.account_id(wanted) if found else None
 
     async def _require(self, slug: str) -> None:
         """NotFound, as Keycloak answers, for a town the hub does not have. (Accounts are not

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.reads import ByKeys
-from hub.people.models import Membership, Person
+from hub.db.reads import ByKeys, fetch_rows
+from hub.people.models import Membership, Person, Role
+
+_HOLDERS = select(Person.username).where(
+    or_(Person.username == bindparam("username"), func.lower(Person.email) == bindparam("email"))
+)
 
 _MEMBERS_OF_TOWNS = ByKeys(
     Membership.town_id,
@@ -32,6 +38,14 @@ class PersonRepository:
     async def by_email(self, email: str) -> Person | None:
         query = select(Person).where(func.lower(Person.email) == email.lower())
         return await self.session.scalar(query)
+
+    async def holders(self, username: str, email: str) -> list[str]:
+        """The usernames of whoever has this username or (whatever its case) this address:
+        both of a new person's checks in one round trip."""
+        rows = await fetch_rows(
+            self.session, _HOLDERS, {"username": username, "email": email.lower()}
+        )
+        return [row[0] for row in rows]
 
     async def by_ids(self, ids: Collection[str]) -> Sequence[Person]:
         return (await self.session.scalars(select(Person).where(Person.id.in_(ids)))).all()
@@ -77,12 +91,25 @@ def _matching(text: str | None, town_ids: Collection[str] | None) -> list[Column
     return filters
 
 
+class NewMembership(NamedTuple):
+    town_id: str
+    role: Role
+    share: float | None
+    mandate_end: date | None
+
+
 class MembershipRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, person_id: str, town_id: str) -> Membership | None:
         return await self.session.get(Membership, (person_id, town_id))
+
+    async def insert(self, person_id: str, memberships: Sequence[NewMembership]) -> None:
+        """A new person's memberships, in one statement (not objects the session tracks)."""
+        if memberships:
+            rows = [{"person_id": person_id, **m._asdict()} for m in memberships]
+            await self.session.execute(insert(Membership), rows)
 
     async def of_people(self, person_ids: Collection[str]) -> Sequence[Membership]:
         query = select(Membership).where(Membership.person_id.in_(person_ids))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import paging
 from hub.audit.service import About, audited, record
+from hub.db.base import new_id
 from hub.errors import BadInput, Conflict, Forbidden, NotFound
 from hub.identity.principal import Principal
 from hub.paging import Page
@@ -17,12 +19,13 @@ from hub.people import validation
 from hub.people.directory_sync import DirectorySync
 from hub.people.mandates import today
 from hub.people.models import Membership, Person, Role
-from hub.people.repository import MembershipRepository, PersonRepository
-from hub.towns.models import Town
+from hub.people.repository import MembershipRepository, NewMembership, PersonRepository
+from hub.towns.models import Town, TownRecord
 from hub.towns.repository import TownRepository
 from hub.towns.validation import display_name
 
 MAX_SEARCH = 100
+AnyTown = TypeVar("AnyTown", Town, TownRecord)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ async def add_staff(
         username = validation.username(data.username)
         email = validation.email(data.email)
         name = display_name(data.display_name, field="displayName")
-        towns = [await _administered_town(session, actor, item.town) for item in data.towns]
+        found = await TownRepository(session).records_by_slug([item.town for item in data.towns])
+        towns = [_administered(actor, found.get(item.town), item.town) for item in data.towns]
         about.town_ids = [town.id for town in towns]
         about.details["towns"] = {
             town.id: {
@@ -167,33 +171,29 @@ async def add_staff(
         }
         if len({town.id for town in towns}) != len(towns):
             raise BadInput("Each town may be listed once.", field="towns")
-        people = PersonRepository(session)
-        if await people.by_username(username) is not None:
+        holders = await PersonRepository(session).holders(username, email)
+        if username in holders:
             raise Conflict(f"The username '{username}' is taken.", field="username")
-        if await people.by_email(email) is not None:
+        if holders:
             raise Conflict(
                 f"Someone already uses the address {email}: add them with setMembership.",
                 field="email",
             )
-        person = Person(username=username, display_name=name, email=email, active=True)
-        session.add(person)
-        await session.flush()
-        about.person_id = person.id
+        memberships = []
         total = 0.0
         for town, item in zip(towns, data.towns, strict=True):
             checked = validation.share(item.share, total)
             end = validation.mandate_end(item.role, item.mandate_end, today())
             total += checked or 0.0
-            session.add(
-                Membership(
-                    person_id=person.id,
-                    town_id=town.id,
-                    role=item.role,
-                    share=checked,
-                    mandate_end=end,
-                )
-            )
+            memberships.append(NewMembership(town.id, item.role, checked, end))
+        person = Person(id=new_id(), username=username, display_name=name, email=email, active=True)
+        sync.name(person)
+        about.person_id = person.id
+        session.add(person)
+        # the person's row first (the unit of work orders rows by relationship, and these
+        # tables have none), then the memberships in one statement
         await session.flush()
+        await MembershipRepository(session).insert(person.id, memberships)
         for town in towns:
             await sync.join(person, town.slug)
         if sync.invitation_error:
@@ -267,7 +267,10 @@ async def _town_id(session: AsyncSession, slug: str) -> str | None:
 
 
 async def _administered_town(session: AsyncSession, actor: Principal, slug: str) -> Town:
-    town = await TownRepository(session).by_slug(slug)
+    return _administered(actor, await TownRepository(session).by_slug(slug), slug)
+
+
+def _administered(actor: Principal, town: AnyTown | None, slug: str) -> AnyTown:
     if town is None:
         raise NotFound(f"There is no town '{slug}'.")
     actor.require_town_admin(town.id, slug)

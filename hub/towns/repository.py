@@ -20,6 +20,7 @@ from hub.towns.provisioning import ProvisioningState
 
 _TOWN = (Town.id, Town.slug, Town.name, Town.insee_code)
 _TOWNS_BY_IDS = ByKeys(Town.id, lambda among: select(*_TOWN).where(among))
+_TOWNS_BY_SLUGS = ByKeys(Town.slug, lambda among: select(*_TOWN).where(among))
 # ordered by the database (its collation), whether all towns or some are read
 _ALL_TOWNS = select(*_TOWN).order_by(Town.name, Town.id)
 _SOME_TOWNS = ByKeys(Town.id, lambda among: _ALL_TOWNS.where(among))
@@ -48,6 +49,13 @@ class TownRepository:
     async def records(self, ids: Sequence[str]) -> list[TownRecord]:
         rows = await _TOWNS_BY_IDS.rows(self.session, ids)
         return [TownRecord(*row) for row in rows]
+
+    async def records_by_slug(self, slugs: Sequence[str]) -> dict[str, TownRecord]:
+        """The towns of these slugs that exist, by slug."""
+        if not slugs:
+            return {}
+        rows = await _TOWNS_BY_SLUGS.rows(self.session, slugs)
+        return {record.slug: record for record in (TownRecord(*row) for row in rows)}
 
     async def visible_records(self, town_ids: Collection[str] | None) -> list[TownRecord]:
         """All towns when ``town_ids`` is None (hub admins), else those, by name."""
