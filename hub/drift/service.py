@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.errors import ConnectorError
@@ -173,11 +173,12 @@ async def reconcile(
     return await reconcile_towns(session, backends, towns, limit)
 
 
-async def due_towns(session: AsyncSession, every: timedelta) -> list[Town]:
-    """The towns not checked for ``every`` (so replicas running the daily check share it)."""
+async def due_towns(session: AsyncSession, every: timedelta, limit: int) -> list[Town]:
+    """At most ``limit`` towns not checked for ``every``, drawn at random (so replicas
+    running the daily check at once mostly take different ones)."""
     since = utcnow() - every
     recent = select(TownDrift.town_id).where(TownDrift.checked_at > since)
-    query = select(Town).where(Town.id.not_in(recent)).order_by(Town.name)
+    query = select(Town).where(Town.id.not_in(recent)).order_by(func.random()).limit(limit)
     return list(await session.scalars(query))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import paging
@@ -147,6 +148,14 @@ async def remove_membership(
     )
 
 
+def _taken_meanwhile(exc: IntegrityError, username: str, email: str) -> Conflict:
+    """The refusal when another request (another replica, say) added the same username or
+    address between the check and the insert: the database's unique index decided."""
+    if "email" in str(exc.orig).lower():
+        return Conflict(f"Someone was just added with the address {email}.", field="email")
+    return Conflict(f"The username '{username}' was just taken.", field="username")
+
+
 async def add_staff(
     session: AsyncSession, sync: DirectorySync, actor: Principal, data: NewStaff
 ) -> Person:
@@ -192,7 +201,10 @@ async def add_staff(
         session.add(person)
         # the person's row first (the unit of work orders rows by relationship, and these
         # tables have none), then the memberships in one statement
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise _taken_meanwhile(exc, username, email) from None
         await MembershipRepository(session).insert(person.id, memberships)
         for town in towns:
             await sync.join(person, town.slug)

@@ -10,14 +10,18 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from hub.backends import Endpoints
 from hub.config import Environment, Settings
 from hub.db.migrate import upgrade
+from hub.drift import daily
 from hub.drift.daily import check_due, daily_round
 from hub.drift.models import TownDrift
+from hub.drift.service import TownReport
 from hub.embedded.process import EmbeddedServer
 from hub.embedded.stack import Endpoint
 from hub.people.mandates import today
@@ -45,6 +49,35 @@ async def test_the_round_checks_each_town_once_a_day(drift_hub: DriftHub) -> Non
     # a town admin sees only her towns' drift
     ines = hub.world.token("ines")
     assert (await hub.gql(REPORT, {"town": None}, token=ines)).ok()["driftReport"] == []
+
+
+async def test_a_round_stopped_halfway_keeps_the_towns_it_checked(
+    drift_hub: DriftHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = drift_hub
+    # given a round taking the towns two at a time, stopped after its first batch (a restart)
+    monkeypatch.setattr(daily, "ROUND_BATCH", 2)
+    checked = daily.reconcile_towns
+    batches: list[list[str]] = []
+
+    async def stopped_after_one(*args: Any) -> list[TownReport]:
+        if batches:
+            raise asyncio.CancelledError
+        reports = await checked(*args)
+        batches.append(sorted(r.town.slug for r in reports))
+        return reports
+
+    monkeypatch.setattr(daily, "reconcile_towns", stopped_after_one)
+    with pytest.raises(asyncio.CancelledError):
+        await check_due(hub.services, timedelta(days=1))
+
+    # then the first batch was kept: the next round checks only the town left
+    monkeypatch.setattr(daily, "reconcile_towns", checked)
+    rest = await check_due(hub.services, timedelta(days=1))
+    assert len(batches[0]) == 2
+    assert [r.town.slug for r in rest] == sorted({"bievres", "igny", "vauhallan"} - set(batches[0]))
+    async with hub.services.sessions() as session:
+        assert len(list(await session.scalars(select(TownDrift)))) == 3
 
 
 async def test_the_round_runs_in_the_background_until_stopped(drift_hub: DriftHub) -> None:

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.audit.models import AuditEntry
 from hub.people.models import Membership, Person
+from hub.people.repository import PersonRepository
 from hub.services import Services
 from tests.support.graphql import GraphQLClient
 from tests.support.territory import essonne
@@ -161,3 +163,31 @@ async def test_the_first_town_refused_in_the_list_gives_the_error(
     assert missing.codes == ["NOT_FOUND"]
     assert elsewhere.codes == ["FORBIDDEN"]
     assert (await gql(PEOPLE, token=world.token("admin"))).ok()["people"] == []
+
+
+async def test_a_username_taken_between_the_check_and_the_insert_is_a_conflict(
+    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Zoé, added already, and a check that ran before she was (as when another replica
+    # adds her at the same moment)
+    await essonne(world)
+    token = world.token("admin")
+    (await gql(ADD, staff("zoe", "zoe@bievres.example"), token=token)).ok()
+
+    async def nobody(*_: object) -> list[str]:
+        return []
+
+    monkeypatch.setattr(PersonRepository, "holders", nobody)
+
+    # when she is added again, and then someone else with her address
+    username = await gql(ADD, staff("zoe", "autre@bievres.example"), token=token)
+    address = await gql(ADD, staff("zoe2", "zoe@bievres.example"), token=token)
+
+    # then the database's unique index decides: a conflict on the field, not INTERNAL
+    assert username.codes == ["CONFLICT"]
+    assert username.errors[0]["extensions"]["field"] == "username"
+    assert address.codes == ["CONFLICT"]
+    assert address.errors[0]["extensions"]["field"] == "email"
+    # and nobody was added by the refusals
+    monkeypatch.undo()
+    assert (await gql(PEOPLE, token=token)).ok()["people"] == [{"username": "zoe"}]
