@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.edge import problem
 from hub.errors import HubError
+from hub.gql.errors import INTERNAL_MESSAGE
 
 log = logging.getLogger(__name__)
 LANE_PATH = "/graphql"
@@ -49,7 +50,7 @@ class Masked:
             log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
             if started:
                 raise  # the server closes the connection: a half-sent answer cannot be mended
-            await problem(HubError("Internal error."))(scope, receive, send)
+            await problem(HubError(INTERNAL_MESSAGE))(scope, receive, send)
 
 
 class HubApp(FastAPI):

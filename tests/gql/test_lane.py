@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from hub import app as hub_app
+from hub.gql.errors import INTERNAL_MESSAGE
 from tests.support.graphql import GraphQLClient
 from tests.support.territory import essonne
 from tests.support.world import World
@@ -32,7 +33,7 @@ async def test_an_exception_escaping_the_view_is_masked_in_the_api_shape(
     assert response.status_code == 500
     assert response.json() == {
         "data": None,
-        "errors": [{"message": "Internal error.", "extensions": {"code": "INTERNAL"}}],
+        "errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL"}}],
     }
     assert "hunter2" not in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
