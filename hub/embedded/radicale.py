@@ -96,7 +96,7 @@ def start_radicale(
     _write_private(config_path, _config(host, port, data_dir, htpasswd, failed_login_delay))
     log_path = data_dir / "radicale.log"
     process = spawn(
-        [sys.executable, "-m", "radicale", "--config", str(config_path)],
+        [sys.executable, "-m", "hub.embedded.radicale_server", str(config_path), host, str(port)],
         host=host,
         port=port,
         log_path=log_path,

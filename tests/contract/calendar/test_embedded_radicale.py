@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from connectors.calendar.caldav_store import CalDAVStore
 from hub.embedded.radicale import start_radicale
@@ -43,3 +46,31 @@ _EVENT = (
     "DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
     "SUMMARY:Permanence\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
+
+
+def test_connections_are_kept_open_between_requests(tmp_path: Path) -> None:
+    # Given the embedded Radicale
+    server = start_radicale(tmp_path, failed_login_delay=0.05)
+    auth = base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        # When two requests are sent one after the other
+        answers = []
+        for _ in range(2):
+            connection.request(
+                "PROPFIND",
+                f"/{server.username}/",
+                headers={"Authorization": f"Basic {auth}", "Depth": "0"},
+            )
+            response = connection.getresponse()
+            response.read()
+            answers.append((response.status, response.version, response.will_close))
+            socket_used = connection.sock
+    finally:
+        connection.close()
+        server.stop()
+    # Then both are answered in HTTP/1.1 on one open connection (its own server answered in
+    # HTTP/1.0 and closed each: a new connection for every sync REPORT of the agenda)
+    assert answers == [(207, 11, False), (207, 11, False)]
+    assert socket_used is not None
