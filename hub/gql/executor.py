@@ -13,6 +13,10 @@ reading attributes again has no side effect. A list takes the fast path only whe
 or tuple (read twice safely), its items are objects of a type with no ``is_type_of`` check,
 and no ``@defer``/``@stream`` applies.
 
+A field with a resolver whose value its source may already hold (``known_as``: a page of
+towns read with their provisioning steps) is read as that attribute when it is set; when it
+is not, the object goes through the general path, which runs the resolver.
+
 A plain attribute may also hold an object, or a list of objects, whose own selection is plain
 by the same rules (an agenda's events, each with its town and its people): it is completed
 within its parent's fast path, under the same conditions (no directive on the field, no
@@ -173,20 +177,26 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
             if field is None or field.args or any(d.node.arguments for d in details):
                 return None
             resolve = field.resolve
-            if resolve is None or not getattr(resolve, "_is_default", False):
-                return None
             non_null = is_non_null_type(field.type)
+            known = _known_attribute(field) if non_null else None
+            read: Callable[[Any], Any]
+            if known is not None:
+                read = attrgetter(known)
+            elif resolve is not None and getattr(resolve, "_is_default", False):
+                read = _reader(field, resolve)
+            else:
+                return None
             leaf = field.type.of_type if non_null else field.type  # type: ignore[union-attr]
             if not is_leaf_type(leaf):
                 nested = self._nested(leaf, details, non_null)
                 if nested is None:
                     return None
-                steps.append((response_name, _reader(field, resolve), str, non_null, None, nested))
+                steps.append((response_name, read, str, non_null, None, nested))
                 continue
             steps.append(
                 (
                     response_name,
-                    _reader(field, resolve),
+                    read,
                     leaf.coerce_output_value,
                     non_null,
                     _unchanged(leaf),
@@ -216,6 +226,28 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         if not is_list:
             return lambda values: _complete_items(plan, values, non_null, is_awaitable)
         return lambda values: _complete_lists(plan, values, non_null, item_non_null, is_awaitable)
+
+
+KNOWN = "hub.known"
+
+
+def known_as(attribute: str) -> dict[str, str]:
+    """``strawberry.field(metadata=known_as("attribute"))``, on a non-null field that has a
+    resolver: when the source's ``attribute`` is not None, it holds the field's value (read
+    with the source, as a page of towns reads every town's steps at once) and the fast path
+    reads it there; when it is None, the object goes through the general path and its
+    resolver, which must then give what the attribute would have held."""
+    return {KNOWN: attribute}
+
+
+def _known_attribute(field: GraphQLField) -> str | None:
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        return None
+    if definition.extensions or definition.permission_classes:
+        return None  # something wraps the resolver: only the general path runs it
+    known = definition.metadata.get(KNOWN)
+    return known if isinstance(known, str) else None
 
 
 def _unchanged(leaf: Any) -> type | None:

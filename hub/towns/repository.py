@@ -96,7 +96,7 @@ class TownRepository:
         state: ProvisioningState | None,
         after: tuple[str, str] | None,
         limit: int,
-    ) -> tuple[Sequence[Town], int]:
+    ) -> tuple[list[TownRecord], int]:
         """Up to ``limit`` towns by name after the (name, id) ``after``, and how many towns
         the filters let through in all. ``search`` matches the name, slug or INSEE code."""
         filters: list[ColumnElement[bool]] = []
@@ -116,8 +116,8 @@ class TownRepository:
         total = await self.session.scalar(select(func.count(Town.id)).where(*filters))
         if after is not None:
             filters.append(tuple_(Town.name, Town.id) > tuple_(*after))
-        query = select(Town).where(*filters).order_by(Town.name, Town.id).limit(limit)
-        return (await self.session.scalars(query)).all(), total or 0
+        query = select(*_TOWN).where(*filters).order_by(Town.name, Town.id).limit(limit)
+        return [TownRecord(*row) for row in await self.session.execute(query)], total or 0
 
     async def steps(self, town_ids: Collection[str]) -> Sequence[ProvisioningStep]:
         query = (

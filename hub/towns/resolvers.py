@@ -6,6 +6,7 @@ import strawberry
 
 from hub.errors import NotFound
 from hub.gql.context import Info
+from hub.gql.selection import selects
 from hub.towns import service
 from hub.towns.provisioning import ProvisioningState
 from hub.towns.repository import TownRepository
@@ -25,7 +26,10 @@ class TownQuery:
     async def towns(self, info: Info) -> list[Town]:
         async with info.context.db() as session:
             rows = await service.visible_towns(session, info.context.principal)
-        return [Town.of(row) for row in rows]
+            steps = (
+                await service.steps_by_town(session, rows) if selects(info, "provisioning") else {}
+            )
+        return [Town.of(row, steps.get(row.id)) for row in rows]
 
     @strawberry.field(
         description="The towns the caller may see, a page at a time by name (`first` ≤ 200, "
@@ -49,8 +53,12 @@ class TownQuery:
                 search,
                 ProvisioningState(state) if state else None,
             )
+            wanted = selects(info, "towns", "provisioning")
+            steps = await service.steps_by_town(session, page.items) if wanted else {}
         return TownPage(
-            towns=[Town.of(row) for row in page.items], next=page.next, total=page.total
+            towns=[Town.of(row, steps.get(row.id)) for row in page.items],
+            next=page.next,
+            total=page.total,
         )
 
     @strawberry.field(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from hub.gql.context import Info
+from hub.gql.executor import known_as
 from hub.towns.models import StepLike, TownLike
 from hub.towns.provisioning import ProvisioningState, state_of
 
@@ -33,6 +35,10 @@ class Provisioning:
     state: ProvisioningStateType  # type: ignore[valid-type]
     steps: list[ProvisioningStep]
 
+    @classmethod
+    def of(cls, steps: Sequence[StepLike]) -> Provisioning:
+        return cls(state=state_of(steps), steps=[ProvisioningStep.of(step) for step in steps])
+
 
 @strawberry.type(description="A commune of the shared service.")
 class Town:
@@ -40,11 +46,19 @@ class Town:
     slug: str
     name: str
     insee_code: str = strawberry.field(description="The official 5-character commune code.")
+    # Set when the list the town came in read every town's steps at once (towns, townsPage):
+    # the executor's fast path then reads it as a plain attribute (hub.gql.executor.known_as).
+    known_provisioning: strawberry.Private[Provisioning | None] = None
 
     @classmethod
-    def of(cls, town: TownLike) -> Town:
+    def of(cls, town: TownLike, steps: Sequence[StepLike] | None = None) -> Town:
+        """``steps``: the town's provisioning steps, when read with it."""
         return cls(
-            id=strawberry.ID(town.id), slug=town.slug, name=town.name, insee_code=town.insee_code
+            id=strawberry.ID(town.id),
+            slug=town.slug,
+            name=town.name,
+            insee_code=town.insee_code,
+            known_provisioning=None if steps is None else Provisioning.of(steps),
         )
 
     @strawberry.field(description="People working for the town, with their roles.")
@@ -67,12 +81,14 @@ class Town:
             raise RuntimeError(f"town {self.slug} has no workspace")
         return Workspace.of(row, opened=info.context.principal.works_in(self.id))
 
-    @strawberry.field(description="Provisioning status, step by step.")
+    @strawberry.field(
+        description="Provisioning status, step by step.",
+        metadata=known_as("known_provisioning"),
+    )
     async def provisioning(self, info: Info) -> Provisioning:
-        steps = await info.context.loaders.steps_of_town.load(self.id)
-        return Provisioning(
-            state=state_of(steps), steps=[ProvisioningStep.of(step) for step in steps]
-        )
+        if self.known_provisioning is not None:
+            return self.known_provisioning
+        return Provisioning.of(await info.context.loaders.steps_of_town.load(self.id))
 
 
 @strawberry.type(description="A page of towns, by name; `next` continues it.")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import strawberry
 
-from hub.gql.executor import HubExecutor
+from hub.gql.executor import HubExecutor, known_as
+from tests.support.executor import items_through_general_path
 
 
 @strawberry.enum
@@ -111,6 +112,35 @@ def bad_branches() -> list[Branch | None]:
     return [a, b, c]
 
 
+@strawberry.type
+class Summary:
+    count: int
+
+
+@strawberry.type
+class Folder:
+    """A field with a resolver whose value the source may already hold (``known_as``)."""
+
+    name: str
+    known_summary: strawberry.Private[Summary | None] = None
+
+    @strawberry.field(metadata=known_as("known_summary"))
+    async def summary(self) -> Summary:
+        # the attribute when it is set (known_as's contract), else worked out
+        return self.known_summary or Summary(count=len(self.name))
+
+    @strawberry.field(metadata=known_as("known_summary"))
+    def maybe_summary(self) -> Summary | None:
+        return self.known_summary
+
+
+def folders(known: bool) -> list[Folder]:
+    return [
+        Folder(name="ab", known_summary=Summary(count=2) if known else None),
+        Folder(name="abc", known_summary=Summary(count=3)),
+    ]
+
+
 async def later_item(name: str) -> Item:
     return Item(name=name, size=None, count=0, kind=Kind.FILE, when=None, required="r")
 
@@ -163,6 +193,14 @@ class Query:
         return bad_branches()
 
     @strawberry.field
+    def known(self) -> list[Folder]:
+        return folders(known=True)
+
+    @strawberry.field
+    def unknown(self) -> list[Folder]:
+        return folders(known=False)
+
+    @strawberry.field
     def tags(self) -> list[Tag]:
         return [
             Tag(id=strawberry.ID("t1"), on=True, label="plain"),
@@ -195,6 +233,8 @@ QUERIES = [
     "{ badBranches { name must { label } } }",
     "{ badBranches { name leaves { label } } }",
     "{ badBranches { name maybe { label required } } }",
+    "{ known { name summary { count } } unknown { name summary { count } } }",
+    "{ known { maybeSummary { count } } unknown { maybeSummary { count } } }",
 ]
 
 
@@ -236,20 +276,16 @@ async def test_a_null_in_a_non_null_field_is_still_an_error() -> None:
         ("{ branches { name must { label } leaves { label } maybe { label } } }", 0),
         ("{ branches { name leaves { label slow } } }", 3 + 3),
         ("{ broken { name count } }", 3),
+        ("{ known { name summary { count } } }", 0),
+        ("{ unknown { name summary { count } } }", 2),  # one not known: its resolver runs
+        ("{ known { maybeSummary { count } } }", 2),  # nullable: None could be the value
     ],
 )
 async def test_lists_of_plain_objects_skip_the_per_item_path(
     query: str, through_general_path: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given the per-item completion of graphql-core counted
-    calls: list[object] = []
-    general = HubExecutor.complete_list_item_value
-
-    def counted(self: HubExecutor, item: object, *args: object) -> bool:
-        calls.append(item)
-        return general(self, item, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(HubExecutor, "complete_list_item_value", counted)
+    calls = items_through_general_path(monkeypatch)
     fast = strawberry.Schema(query=Query, execution_context_class=HubExecutor)
     # when the list is completed
     result = await fast.execute(query)

@@ -3,10 +3,12 @@ cursor that continues exactly where the page ended, on each database."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from hub.people.models import Role
 from hub.towns.models import ProvisioningStep
+from tests.support.executor import items_through_general_path
 from tests.support.graphql import GraphQLClient
 from tests.support.world import World
 
@@ -137,3 +139,33 @@ async def test_the_audit_log_is_searched(gql: GraphQLClient, world: World) -> No
     assert (await gql(AUDIT, {"search": "nothing-like-it"}, token=token)).ok() == {
         "auditLog": {"entries": []}
     }
+
+
+async def test_a_page_of_towns_reads_their_provisioning_at_once(
+    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given 5 towns, one whose files step failed, and graphql-core's per-item path counted
+    await towns(world, 5)
+    await world.person("admin", hub_admin=True)
+    async with world.services.sessions() as session:
+        town = world.towns["town-02"].id
+        session.add(ProvisioningStep(town_id=town, name="files", position=1, error="down"))
+        await session.commit()
+    per_item = items_through_general_path(monkeypatch)
+    by_fragment = """query { townsPage { towns { ...T } } towns { slug provisioning { state } } }
+      fragment T on Town { slug provisioning { state steps { name done error } } }"""
+    # when the page and the whole list are read with each town's provisioning
+    data = (await gql(by_fragment, token=world.token("admin"))).ok()
+    # then each town has its own state and steps
+    for listed in (data["townsPage"]["towns"], data["towns"]):
+        states = {t["slug"]: t["provisioning"]["state"] for t in listed}
+        assert states == {f"town-{n:02d}": "FAILED" if n == 2 else "COMPLETE" for n in range(5)}
+    steps = {t["slug"]: t["provisioning"]["steps"] for t in data["townsPage"]["towns"]}
+    assert {"name": "files", "done": False, "error": "down"} in steps["town-02"]
+    # and no town went through the per-item path: the steps were read with the list
+    assert per_item == []
+    # a town on its own still gets its provisioning (through the loader)
+    one = await gql(
+        '{ town(slug: "town-02") { provisioning { state } } }', token=world.token("admin")
+    )
+    assert one.ok()["town"]["provisioning"]["state"] == "FAILED"
