@@ -240,14 +240,25 @@ def known_as(attribute: str) -> dict[str, str]:
     return {KNOWN: attribute}
 
 
+# the schema's fields live as long as the process: each is looked at once (the field is kept
+# with its answer so that its id cannot be reused)
+_known: dict[int, tuple[GraphQLField, str | None]] = {}
+
+
 def _known_attribute(field: GraphQLField) -> str | None:
+    found = _known.get(id(field))
+    if found is not None and found[0] is field:
+        return found[1]
+    attribute = None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField):
-        return None
-    if definition.extensions or definition.permission_classes:
-        return None  # something wraps the resolver: only the general path runs it
-    known = definition.metadata.get(KNOWN)
-    return known if isinstance(known, str) else None
+    # a field whose resolver something wraps (an extension, a permission) keeps the general path
+    if isinstance(definition, StrawberryField) and not (
+        definition.extensions or definition.permission_classes
+    ):
+        known = definition.metadata.get(KNOWN)
+        attribute = known if isinstance(known, str) else None
+    _known[id(field)] = (field, attribute)
+    return attribute
 
 
 def _unchanged(leaf: Any) -> type | None:
