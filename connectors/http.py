@@ -346,8 +346,9 @@ class Transport:
         size: int | None,
         what: str,
         headers: Mapping[str, str] | None = None,
-    ) -> None:
-        """PUT the caller's bytes as they come (chunked transfer when the size is unknown)."""
+    ) -> int:
+        """PUT the caller's bytes as they come (chunked transfer when the size is unknown);
+        the number of bytes sent."""
         self.breaker.before()
         loop = asyncio.get_running_loop()
         all_headers = self._all_headers(headers)
@@ -392,6 +393,7 @@ class Transport:
             self.breaker.success()
         if status not in (200, 201, 204):
             raise for_status(status, what, backend=self.backend)
+        return source.sent
 
     async def get_stream(
         self, url: str, *, byte_range: tuple[int, int | None] | None, what: str

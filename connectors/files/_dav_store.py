@@ -13,7 +13,7 @@ from typing import ClassVar
 from connectors.errors import Conflict, NotFound, Unavailable
 from connectors.files._dav import entries, join, same_path
 from connectors.files.port import Entry
-from connectors.http import HttpDownload, Transport
+from connectors.http import UPLOAD_ANSWER_RATE, HttpDownload, Transport
 
 
 class DavStore(ABC):
@@ -96,13 +96,17 @@ class DavStore(ABC):
             raise Conflict(f"ensure folder {path}: a file has this name", backend=self.backend)
         return entry
 
-    async def _move(self, what: str, src: str, dst: str, overwrite: bool) -> None:
+    async def _move(self, what: str, src: str, dst: str, overwrite: bool, *, size: int = 0) -> None:
+        """``size``: the bytes moved, when known. RFC 4918 lets a server carry a MOVE out as a
+        copy then a delete (another disk, another storage), and a server still writing out a
+        large file answers later: such a MOVE gets the same time as an upload's answer."""
         await self._http.request(
             "MOVE",
             self._url(src),
             what=what,
             ok=(201, 204),
             headers={"Destination": self._url(dst), "Overwrite": "T" if overwrite else "F"},
+            answer_within=self._http.timeout + size / UPLOAD_ANSWER_RATE if size else None,
         )
 
     async def download(

@@ -167,14 +167,10 @@ class NextcloudStore(DavStore):
     ) -> None:
         temp = temporary_name(path)
         try:
-            await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
-            await self._http.request(
-                "MOVE",
-                self._url(temp),
-                what=f"upload {path}",
-                ok=(201, 204),
-                headers={"Destination": self._url(path), "Overwrite": "T" if overwrite else "F"},
+            sent = await self._http.put_stream(
+                self._url(temp), chunks, size=size, what=f"upload {path}"
             )
+            await self._move(f"upload {path}", temp, path, overwrite, size=sent)
         except BaseException:
             await self._discard(self._url(temp))
             raise

@@ -236,8 +236,10 @@ class WebDavStore(DavStore):
             raise Conflict(f"upload {path}: already exists", backend=self.backend)
         temp = temporary_name(path)
         try:
-            await self._http.put_stream(self._url(temp), chunks, size=size, what=f"upload {path}")
-            await self._move(f"upload {path}", temp, path, overwrite)
+            sent = await self._http.put_stream(
+                self._url(temp), chunks, size=size, what=f"upload {path}"
+            )
+            await self._move(f"upload {path}", temp, path, overwrite, size=sent)
         except BaseException:
             await self._discard(temp)
             raise
