@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
 from hub.errors import NotFound
 from hub.gql.context import Info
 from hub.gql.selection import selects
 from hub.towns import service
+from hub.towns.models import StepRecord, TownRecord
 from hub.towns.provisioning import ProvisioningState
 from hub.towns.repository import TownRepository
 from hub.towns.types import ProvisioningStateType, Town, TownPage
@@ -26,10 +29,8 @@ class TownQuery:
     async def towns(self, info: Info) -> list[Town]:
         async with info.context.db() as session:
             rows = await service.visible_towns(session, info.context.principal)
-            steps = (
-                await service.steps_by_town(session, rows) if selects(info, "provisioning") else {}
-            )
-        return [Town.of(row, steps.get(row.id)) for row in rows]
+        steps = await _steps_if_asked(info, rows, "provisioning")
+        return [Town.of(row, found) for row, found in zip(rows, steps, strict=True)]
 
     @strawberry.field(
         description="The towns the caller may see, a page at a time by name (`first` ≤ 200, "
@@ -53,10 +54,9 @@ class TownQuery:
                 search,
                 ProvisioningState(state) if state else None,
             )
-            wanted = selects(info, "towns", "provisioning")
-            steps = await service.steps_by_town(session, page.items) if wanted else {}
+        steps = await _steps_if_asked(info, page.items, "towns", "provisioning")
         return TownPage(
-            towns=[Town.of(row, steps.get(row.id)) for row in page.items],
+            towns=[Town.of(row, found) for row, found in zip(page.items, steps, strict=True)],
             next=page.next,
             total=page.total,
         )
@@ -92,3 +92,13 @@ class TownMutation:
                 files_backend=services.files_backend,
             )
         return Town.of(row)
+
+
+async def _steps_if_asked(
+    info: Info, towns: Sequence[TownRecord], *path: str
+) -> Sequence[Sequence[StepRecord] | None]:
+    """Each town's provisioning steps in one batch when the query asks for them at ``path``
+    (the towns then hold their provisioning), else None for each."""
+    if not selects(info, *path):
+        return [None] * len(towns)
+    return await info.context.loaders.steps_of_town.load_many([town.id for town in towns])

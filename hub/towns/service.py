@@ -14,7 +14,7 @@ from hub.errors import Conflict, NotFound
 from hub.identity.principal import Principal
 from hub.paging import Page
 from hub.towns import validation
-from hub.towns.models import StepRecord, Town, TownRecord, Workspace, WorkspaceTown
+from hub.towns.models import Town, TownRecord, Workspace, WorkspaceTown
 from hub.towns.provisioning import ProvisioningState, StepRunner, plan_steps, run_pending
 from hub.towns.repository import TownRepository
 
@@ -51,16 +51,6 @@ async def towns_page(
     last = shown[-1] if len(rows) > size and shown else None
     cursor = paging.encode("town", (last.name, last.id)) if last else None
     return Page(shown, cursor, total)
-
-
-async def steps_by_town(
-    session: AsyncSession, towns: Sequence[TownRecord]
-) -> dict[str, list[StepRecord]]:
-    """The provisioning steps of ``towns`` (already visible to the caller), in order, by town."""
-    found: dict[str, list[StepRecord]] = {town.id: [] for town in towns}
-    for step in await TownRepository(session).step_records(list(found)):
-        found[step.town_id].append(step)
-    return found
 
 
 async def town_for(session: AsyncSession, actor: Principal, slug: str) -> Town:
