@@ -10,6 +10,7 @@ _SERVICES_NOTE = ensure_test_services()
 
 pytest_plugins = [
     "tests.support.hub_fixtures",
+    "tests.support.memory",
     "tests.servers.radicale",
     "tests.servers.wsgidav",
     "tests.servers.xandikos",

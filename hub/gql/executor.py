@@ -27,9 +27,11 @@ parent back through the general path.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partial
 from operator import attrgetter
 from typing import Any, ClassVar
 
@@ -240,14 +242,22 @@ def known_as(attribute: str) -> dict[str, str]:
     return {KNOWN: attribute}
 
 
-# the schema's fields live as long as the process: each is looked at once (the field is kept
-# with its answer so that its id cannot be reused)
-_known: dict[int, tuple[GraphQLField, str | None]] = {}
+# each field is looked at once. A field is held weakly, and its entry leaves with it: a
+# process serves one schema, but each app built (a test suite builds hundreds) has its own,
+# and holding them kept hundreds of schemas alive. graphql-core's fields compare by value,
+# so they cannot be the keys themselves.
+_known: dict[int, tuple[weakref.ref[GraphQLField], str | None]] = {}
+
+
+def _forget(key: int, ref: weakref.ref[GraphQLField]) -> None:
+    found = _known.get(key)
+    if found is not None and found[0] is ref:  # not a newer field given the same id
+        del _known[key]
 
 
 def _known_attribute(field: GraphQLField) -> str | None:
     found = _known.get(id(field))
-    if found is not None and found[0] is field:
+    if found is not None and found[0]() is field:
         return found[1]
     attribute = None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -257,7 +267,8 @@ def _known_attribute(field: GraphQLField) -> str | None:
     ):
         known = definition.metadata.get(KNOWN)
         attribute = known if isinstance(known, str) else None
-    _known[id(field)] = (field, attribute)
+    key = id(field)
+    _known[key] = (weakref.ref(field, partial(_forget, key)), attribute)
     return attribute
 
 
