@@ -67,12 +67,28 @@ class SourceFailed(RequestError):
     """The caller's byte iterator raised (e.g. the browser went away mid-upload)."""
 
 
+async def answer_chunks(content: aiohttp.StreamReader, wait: float) -> AsyncIterator[bytes]:
+    """An answer's bytes as they arrive, each wait for the server bounded by ``wait``: what is
+    already buffered is taken without a timer, so a fast answer pays for none."""
+    while True:
+        chunk = content.read_nowait(READ_CHUNK)
+        if not chunk:
+            if content.at_eof():
+                return
+            async with asyncio.timeout(wait):
+                chunk = await content.read(READ_CHUNK)
+            if not chunk:
+                return
+        yield chunk
+
+
 class HttpDownload:
     """A streamed GET response; see ``connectors.files.port.Download``."""
 
-    def __init__(self, response: aiohttp.ClientResponse, backend: str) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, backend: str, wait: float) -> None:
         self._response = response
         self._backend = backend
+        self._wait = wait
         self.status = response.status
         self.size: int | None = response.content_length
         self.content_type: str | None = response.headers.get("Content-Type")
@@ -81,7 +97,7 @@ class HttpDownload:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.content.iter_chunked(READ_CHUNK):
+            async for chunk in answer_chunks(self._response.content, self._wait):
                 yield chunk
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Unavailable("download interrupted", backend=self._backend) from exc
@@ -150,7 +166,14 @@ def basic_authorization(username: str, password: str) -> str:
 class Transport:
     """HTTP to one backend. ``session`` may be injected (tests, tracing); the transport closes
     only a session it created. ``timeout`` bounds connecting and each wait for bytes, so a
-    long transfer that keeps moving is never cut, and a silent server costs ``timeout``."""
+    long transfer that keeps moving is never cut, and a silent server costs ``timeout``.
+
+    Those waits are bounded here (``asyncio.timeout`` around each read), never by aiohttp's
+    ``sock_read``: aiohttp 3.14 re-arms that timer when a paused read resumes, even when the
+    resumption is what completes the answer and puts the connection back in the pool. The
+    timer then fires on the idle connection, and the next request given it fails at once
+    with ``SocketTimeoutError``: one files benchmark in four lost an upload that way, after
+    its large downloads, and any answer larger than aiohttp's buffer can do it."""
 
     def __init__(
         self,
@@ -168,9 +191,8 @@ class Transport:
     ) -> None:
         self.backend = backend
         self.timeout = timeout
-        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
-        # An upload's answer is waited for under a deadline set when its last byte is sent.
-        self._upload_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout)
+        # No sock_read, ever (see the class's docstring): each wait is bounded by the caller.
+        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout)
         self._headers = {
             "Authorization": basic_authorization(username, password),
             **(headers or {}),
@@ -215,16 +237,10 @@ class Transport:
         for the answer's bytes (a request the server takes long to carry out)."""
         self.breaker.before()
         began = time.monotonic()
-        waits = (
-            None
-            if answer_within is None
-            else aiohttp.ClientTimeout(
-                total=None, sock_connect=self.timeout, sock_read=answer_within
-            )
-        )
+        wait = self.timeout if answer_within is None else answer_within
         try:
             reply = await self._send(
-                method, url, what, self._all_headers(headers), data, json, waits
+                method, url, what, self._all_headers(headers), data, json, wait
             )
         except Unavailable:
             self.breaker.failure()
@@ -253,19 +269,21 @@ class Transport:
         headers: dict[str, str],
         data: bytes | Mapping[str, str] | None,
         json: Any,
-        waits: aiohttp.ClientTimeout | None = None,
+        wait: float,
     ) -> Reply:
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                async with self.session().request(
-                    method,
-                    url,
-                    headers=headers,
-                    data=data,
-                    json=json,
-                    allow_redirects=False,
-                    timeout=waits or self._timeout,
-                ) as response:
+                async with asyncio.timeout(wait):
+                    response = await self.session().request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=data,
+                        json=json,
+                        allow_redirects=False,
+                        timeout=self._timeout,
+                    )
+                async with response:
                     status = response.status
                     location = response.headers.get("Location")
                     if status in REDIRECTS and location:
@@ -280,7 +298,7 @@ class Transport:
                         response.release()
                         headers = {**headers, "Destination": destination + "/"}
                         continue
-                    body = await self._read(response, what)
+                    body = await self._read(response, what, wait)
                     return Reply(status, response.headers, body, url)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise Unavailable(
@@ -299,12 +317,12 @@ class Transport:
             )
         return str(there)
 
-    async def _read(self, response: aiohttp.ClientResponse, what: str) -> bytes:
+    async def _read(self, response: aiohttp.ClientResponse, what: str, wait: float) -> bytes:
         if response.content_length is not None and response.content_length > self.max_answer:
             raise TooLarge(f"{what}: answer over {self.max_answer} bytes", backend=self.backend)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.content.iter_chunked(READ_CHUNK):
+        async for chunk in answer_chunks(response.content, wait):
             size += len(chunk)
             if size > self.max_answer:
                 raise TooLarge(f"{what}: answer over {self.max_answer} bytes", backend=self.backend)
@@ -366,7 +384,7 @@ class Transport:
                     data=source.__aiter__(),
                     headers=all_headers,
                     allow_redirects=False,
-                    timeout=self._upload_timeout,
+                    timeout=self._timeout,
                 ) as response:
                     await response.read()
                     status = response.status
@@ -407,7 +425,10 @@ class Transport:
         all_headers = self._all_headers(headers)
         try:
             for _ in range(MAX_REDIRECTS + 1):
-                response = await self.session().get(url, headers=all_headers, allow_redirects=False)
+                async with asyncio.timeout(self.timeout):
+                    response = await self.session().get(
+                        url, headers=all_headers, allow_redirects=False, timeout=self._timeout
+                    )
                 location = response.headers.get("Location")
                 if response.status in REDIRECTS and location:
                     response.release()
@@ -429,7 +450,7 @@ class Transport:
         if response.status not in (200, 206):
             response.release()
             raise for_status(response.status, what, backend=self.backend)
-        return HttpDownload(response, self.backend)
+        return HttpDownload(response, self.backend, self.timeout)
 
     async def aclose(self) -> None:
         if self._session is not None and self._owns_session:
