@@ -48,6 +48,10 @@ CPU of a plain PUT of the same 512 MB, and the upload ran at 0.57x; in 64 KiB ch
 upload buffer size too) its CPU equals the plain PUT's."""
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 307, 308)
+SENT_AGAIN_ON_A_CLOSED_CONNECTION = frozenset({"PROPFIND", "REPORT"})
+"""Safe methods (RFC 4918 §9.1, RFC 3253 §3.6) that aiohttp does not itself send again when
+the kept-alive connection it chose was closed by the server as the request went out (it does
+so for GET, HEAD, PUT, DELETE…). RFC 9112 §9.3.1.1 lets a client retry such a request."""
 DEFAULT_MAX_ANSWER = 64 * 1024 * 1024
 # Past an upload's last byte a server may still be writing it out (or assembling, scanning
 # it) before it answers: the wait for that answer grows by a second per this many bytes.
@@ -273,16 +277,7 @@ class Transport:
     ) -> Reply:
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                async with asyncio.timeout(wait):
-                    response = await self.session().request(
-                        method,
-                        url,
-                        headers=headers,
-                        data=data,
-                        json=json,
-                        allow_redirects=False,
-                        timeout=self._timeout,
-                    )
+                response = await self._head(method, url, headers, data, json, wait)
                 async with response:
                     status = response.status
                     location = response.headers.get("Location")
@@ -305,6 +300,36 @@ class Transport:
                     f"{what}: {exc.__class__.__name__}", backend=self.backend
                 ) from exc
         raise Misconfigured(f"{what}: more than {MAX_REDIRECTS} redirects", backend=self.backend)
+
+    async def _head(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: bytes | Mapping[str, str] | None,
+        json: Any,
+        wait: float,
+    ) -> aiohttp.ClientResponse:
+        """The answer up to its head, within ``wait``. A server closes an idle kept-alive
+        connection when it likes (Apache after 5 s, cheroot after 10 s), and a request may
+        go out on it just then: a safe request is sent once more, on a new connection."""
+        async with asyncio.timeout(wait):
+            for attempt in range(2):
+                try:
+                    return await self.session().request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=data,
+                        json=json,
+                        allow_redirects=False,
+                        timeout=self._timeout,
+                    )
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                    refused = isinstance(exc, aiohttp.ClientConnectorError)  # never connected
+                    if attempt or refused or method not in SENT_AGAIN_ON_A_CLOSED_CONNECTION:
+                        raise
+        raise AssertionError("unreachable")
 
     def redirect_target(self, url: str, location: str, what: str, status: int) -> str:
         """The absolute URL to follow, if it stays on the same origin."""

@@ -11,7 +11,12 @@ BACKEND_UNAVAILABLE this way, after the large downloads before it.
 The server here sends each answer in a single write, and the session reads with a 1 KiB
 buffer, so that the answer always overflows it: the same sequence, every time. The session
 otherwise is the one the transport made for itself before (``sock_read`` as its default),
-so that a transport leaning on aiohttp's timer again fails here."""
+so that a transport leaning on aiohttp's timer again fails here.
+
+A server also closes an idle kept-alive connection when it likes, and a request may go out
+on it just then: aiohttp sends GET, PUT or DELETE again by itself, not the WebDAV methods. A
+safe one (PROPFIND, REPORT) is now sent again on a new connection; a MOVE, which the server
+may have carried out, is not."""
 
 from __future__ import annotations
 
@@ -109,3 +114,78 @@ async def test_a_server_that_stops_sending_still_costs_only_the_timeout(
             assert loop.time() - began < TIMEOUT * 5
     finally:
         server.close()
+
+
+class ClosingServer:
+    """Answers the first request of each connection (kept alive), then closes the connection
+    when the next request arrives on it, unanswered: a server whose keep-alive timeout ran out
+    just as that request went out. Records each request's method."""
+
+    def __init__(self) -> None:
+        self.methods: list[str] = []
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            self._record(head)
+            body = await reader.readexactly(_length(head))
+            writer.write(
+                b"HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+            self._record(await reader.readuntil(b"\r\n\r\n"))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    def _record(self, head: bytes) -> None:
+        self.methods.append(head.split(b" ", 1)[0].decode())
+
+
+def _length(head: bytes) -> int:
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+@pytest.fixture
+async def closing() -> AsyncIterator[tuple[ClosingServer, Transport, str]]:
+    recorder = ClosingServer()
+    server = await asyncio.start_server(recorder, "127.0.0.1", 0)
+    transport = Transport(backend="webdav", username="u", password="p", timeout=2.0, limit=1)
+    try:
+        yield recorder, transport, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/f/"
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+@pytest.mark.parametrize("method", ["PROPFIND", "REPORT"])
+async def test_a_safe_request_on_a_connection_the_server_just_closed_is_sent_again(
+    closing: tuple[ClosingServer, Transport, str], method: str
+) -> None:
+    recorder, client, url = closing
+    body = b"<d:propfind xmlns:d='DAV:'><d:allprop/></d:propfind>"
+    # given a first answer on a kept-alive connection
+    assert (await client.send(method, url, what="first", data=body)).body == body
+    # when the server closes that connection as the next request goes out on it
+    reply = await client.send(method, url, what="second", data=body)
+    # then the request went out again on a new connection, and was answered
+    assert reply.status == 207 and reply.body == body
+    assert recorder.methods == [method] * 3
+
+
+async def test_a_move_on_a_connection_the_server_just_closed_is_not_sent_again(
+    closing: tuple[ClosingServer, Transport, str],
+) -> None:
+    # a MOVE the server may have carried out before closing must not be made twice
+    recorder, client, url = closing
+    await client.send("PROPFIND", url, what="first", data=b"")
+    with pytest.raises(Unavailable):
+        await client.send("MOVE", url, what="move", headers={"Destination": url + "x"})
+    assert recorder.methods == ["PROPFIND", "MOVE"]
