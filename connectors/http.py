@@ -195,7 +195,7 @@ class Transport:
     ) -> None:
         self.backend = backend
         self.timeout = timeout
-        # No sock_read, ever (see the class's docstring): each wait is bounded by the caller.
+        # No sock_read, ever (see the class's docstring): each wait is bounded here, read by read.
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout)
         self._headers = {
             "Authorization": basic_authorization(username, password),
