@@ -23,6 +23,7 @@ import base64
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -313,23 +314,24 @@ class Transport:
         """The answer up to its head, within ``wait``. A server closes an idle kept-alive
         connection when it likes (Apache after 5 s, cheroot after 10 s), and a request may
         go out on it just then: a safe request is sent once more, on a new connection."""
+        send = partial(
+            self.session().request,
+            method,
+            url,
+            headers=headers,
+            data=data,
+            json=json,
+            allow_redirects=False,
+            timeout=self._timeout,
+        )
         async with asyncio.timeout(wait):
-            for attempt in range(2):
-                try:
-                    return await self.session().request(
-                        method,
-                        url,
-                        headers=headers,
-                        data=data,
-                        json=json,
-                        allow_redirects=False,
-                        timeout=self._timeout,
-                    )
-                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
-                    refused = isinstance(exc, aiohttp.ClientConnectorError)  # never connected
-                    if attempt or refused or method not in SENT_AGAIN_ON_A_CLOSED_CONNECTION:
-                        raise
-        raise AssertionError("unreachable")
+            try:
+                return await send()
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                refused = isinstance(exc, aiohttp.ClientConnectorError)  # never connected
+                if refused or method not in SENT_AGAIN_ON_A_CLOSED_CONNECTION:
+                    raise
+            return await send()
 
     def redirect_target(self, url: str, location: str, what: str, status: int) -> str:
         """The absolute URL to follow, if it stays on the same origin."""
