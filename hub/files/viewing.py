@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mmap
-import posixpath
 import tempfile
 from collections.abc import AsyncIterator
 from typing import IO
@@ -46,8 +45,11 @@ _READ = 256 * 1024
 
 def viewable_type(name: str, stored_type: str | None) -> str | None:
     """The type to open ``name`` with in the browser, or None: it is a download."""
-    wanted = VIEWABLE.get(posixpath.splitext(name)[1].lower())
-    if wanted is None:
+    # posixpath.splitext's extension, cheaper (every file of a listing is asked): the part
+    # from the last dot, unless only dots come before it (".png" is a name, not a type)
+    dot = name.rfind(".")
+    wanted = VIEWABLE.get(name[dot:].lower()) if dot > 0 else None
+    if wanted is None or not name[:dot].lstrip("."):
         return None
     stored = (stored_type or "").split(";")[0].strip().lower()
     if stored and stored != "application/octet-stream" and SAME_TYPE.get(stored, stored) != wanted:

@@ -127,6 +127,10 @@ async def test_a_pdf_over_the_checked_size_is_a_download(
         ("a.svg", "image/svg+xml", None),
         ("a.png.html", "text/html", None),
         ("png", None, None),
+        (".png", None, None),  # a hidden file's name, as posixpath.splitext reads it
+        ("..png", None, None),
+        ("a..png", None, "image/png"),
+        ("rapport.v2.PDF", None, "application/pdf"),
     ],
 )
 def test_the_viewable_type_comes_from_the_name_and_must_agree_with_the_stored_one(
