@@ -180,7 +180,7 @@ def create_app(
     app.include_router(auth_router(settings))
     app.include_router(allocation_router())
     app.include_router(feeds_router())
-    app.include_router(files_router(settings))
+    app.include_router(files_router(graphql.schema))
     app.include_router(privacy_router())
     app.include_router(portal_router(settings, graphql.schema))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

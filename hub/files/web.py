@@ -18,16 +18,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from python_multipart.multipart import parse_options_header
+from strawberry.schema.base import BaseSchema
 
-from hub.config import Settings
 from hub.edge import caller, problem
 from hub.errors import BadInput, HubError
 from hub.files.download import open_download
 from hub.files.multipart import MAX_JSON_PART, MultipartStream, StreamedFile, upload_operation
 from hub.gql.context import Context
 from hub.gql.errors import http_body
-from hub.gql.limits import QueryLimits
-from hub.gql.schema import build_schema
 from hub.services import Services
 
 UPLOAD_PATH = "/graphql/upload"
@@ -35,9 +33,9 @@ UPLOAD_PATH = "/graphql/upload"
 MULTIPART_OVERHEAD = 2 * MAX_JSON_PART + 16 * 1024
 
 
-def files_router(settings: Settings) -> APIRouter:
+def files_router(schema: BaseSchema) -> APIRouter:
+    """Downloads, and uploads run through ``schema`` (the app's own, with its limits)."""
     router = APIRouter()
-    schema = build_schema(production=settings.production, limits=QueryLimits.of(settings))
 
     @router.get("/download/{workspace_id}", include_in_schema=False)
     async def download(
