@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Any
 
 import httpx
+import pytest
 from starlette.routing import Route
 
 from hub.app import HubGraphQL, create_app
+from hub.gql.schema import HubSchema
 from hub.services import Services
 from tests.support.memory import forget_finished_apps
 from tests.support.world import World
@@ -40,3 +43,25 @@ async def test_a_closed_app_and_its_schema_are_collected(services: Services, wor
     gc.collect()
     assert built() is None
     assert schema() is None
+
+
+async def test_an_app_builds_one_schema_for_the_api_uploads_and_the_portal(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the schemas built counted, wherever they are built
+    built: list[HubSchema] = []
+    build = HubSchema.__init__
+
+    def counted(self: HubSchema, *args: Any, **kwargs: Any) -> None:
+        build(self, *args, **kwargs)
+        built.append(self)
+
+    monkeypatch.setattr(HubSchema, "__init__", counted)
+    # when an app is built
+    app = create_app(services.settings, services)
+    # then one schema serves /graphql, and uploads and the portal's pages go through it too
+    (endpoint,) = [
+        r.endpoint for r in app.router.routes if isinstance(r, Route) and r.path == "/graphql"
+    ]
+    assert isinstance(endpoint, HubGraphQL)
+    assert built == [endpoint.schema]
